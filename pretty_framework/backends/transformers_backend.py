@@ -1,0 +1,143 @@
+"""The transformers backend: a causal LM on CPU or CUDA, batched with left padding."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer, StoppingCriteria, StoppingCriteriaList
+
+from pretty_framework.errors import ModelLoadError, OptionsError
+from pretty_framework.generation import Generation, GenerationSettings, StopWatcher
+from pretty_framework.models import resolve_model
+
+log = logging.getLogger(__name__)
+
+DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+
+
+def pick_device(device: str) -> torch.device:
+    """``auto`` is CUDA when a GPU is visible, else the CPU."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        chosen = torch.device(device)
+    except RuntimeError as error:
+        raise OptionsError(f"unknown device {device!r}: use auto, cpu, cuda or cuda:N") from error
+    if chosen.type == "cuda" and not torch.cuda.is_available():
+        raise OptionsError(f"device {device!r} asked for, but torch sees no CUDA GPU")
+    return chosen
+
+
+def pick_dtype(dtype: str, device: torch.device) -> torch.dtype:
+    """``auto``: bf16 where the hardware computes it natively, else fp16 on GPU, fp32 on CPU."""
+    if dtype != "auto":
+        if dtype not in DTYPES:
+            raise OptionsError(f"unknown dtype {dtype!r}; known: auto, {', '.join(DTYPES)}")
+        return DTYPES[dtype]
+    if device.type == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    # oneDNN reports native bf16 (AVX512-BF16 or AMX); emulated bf16 would be slower than fp32.
+    return torch.bfloat16 if torch.ops.mkldnn._is_mkldnn_bf16_supported() else torch.float32
+
+
+class _WatcherCriteria(StoppingCriteria):
+    """Feeds each step's tokens to a :class:`StopWatcher` inside ``model.generate``."""
+
+    def __init__(self, watcher: StopWatcher):
+        self.watcher = watcher
+
+    def __call__(self, input_ids: torch.LongTensor, scores: Any, **kwargs: Any) -> torch.BoolTensor:
+        done = self.watcher.step(input_ids[:, -1].tolist())
+        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
+
+
+class TransformersBackend:
+    """A transformers causal LM: the framework's reference backend."""
+
+    name: ClassVar[str] = "transformers"
+
+    def __init__(self, model: str | None = None, device: str = "auto", dtype: str = "auto"):
+        resolved = resolve_model(model)
+        self.model_name = resolved.name
+        self.device = pick_device(device)
+        self.dtype = pick_dtype(dtype, self.device)
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(resolved.source)
+            self.model = AutoModelForCausalLM.from_pretrained(resolved.source, dtype=self.dtype)
+        except OSError as error:
+            raise ModelLoadError(
+                f"cannot load model {resolved.source!r} ({resolved.kind}): {error}. "
+                "Offline, use a packaged model (gemma3-270m), a local folder or a .gguf file."
+            ) from error
+        self.model.to(self.device).eval()
+        self.max_context = _max_context(self.model.config)
+        self.eos_ids = _eos_ids(self.model, self.tokenizer)
+        pad = self.tokenizer.pad_token_id
+        self.pad_id = pad if pad is not None else (self.eos_ids[0] if self.eos_ids else 0)
+
+    def encode(self, text: str) -> list[int]:
+        return self.tokenizer(text, add_special_tokens=True)["input_ids"]
+
+    def decode(self, ids: Sequence[int]) -> str:
+        return self.tokenizer.decode(list(ids), skip_special_tokens=True)
+
+    @torch.inference_mode()
+    def generate(self, prompts: Sequence[Sequence[int]], settings: GenerationSettings) -> list[Generation]:
+        if not prompts:
+            return []
+        width = max(len(p) for p in prompts)
+        input_ids = torch.full((len(prompts), width), self.pad_id, dtype=torch.long)
+        attention = torch.zeros((len(prompts), width), dtype=torch.long)
+        for row, prompt in enumerate(prompts):  # left padding: every prompt ends at column `width`
+            input_ids[row, width - len(prompt) :] = torch.tensor(prompt, dtype=torch.long)
+            attention[row, width - len(prompt) :] = 1
+        watcher = StopWatcher(len(prompts), settings, self.decode, self.eos_ids)
+        if settings.seed is not None:
+            torch.manual_seed(settings.seed)
+        self.model.generate(
+            input_ids=input_ids.to(self.device),
+            attention_mask=attention.to(self.device),
+            max_new_tokens=settings.max_new_tokens,
+            stopping_criteria=StoppingCriteriaList([_WatcherCriteria(watcher)]),
+            pad_token_id=self.pad_id,
+            eos_token_id=self.eos_ids,
+            **_sampling_kwargs(settings),
+        )
+        return watcher.results()
+
+    def close(self) -> None:
+        del self.model
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
+
+
+def _sampling_kwargs(settings: GenerationSettings) -> dict[str, Any]:
+    if not settings.do_sample:
+        # Unset the sampling knobs a model's generation_config may carry (Gemma sets top_k/top_p).
+        return {"do_sample": False, "temperature": None, "top_p": None, "top_k": None}
+    return {
+        "do_sample": True,
+        "temperature": settings.temperature,
+        "top_p": settings.top_p,
+        "top_k": settings.top_k or None,
+    }
+
+
+def _max_context(config: Any) -> int:
+    for attribute in ("max_position_embeddings", "n_positions", "max_sequence_length"):
+        value = getattr(config, attribute, None)
+        if isinstance(value, int) and value > 0:
+            return value
+    return 2048
+
+
+def _eos_ids(model: Any, tokenizer: Any) -> list[int]:
+    eos = model.generation_config.eos_token_id
+    if eos is None:
+        eos = tokenizer.eos_token_id
+    if eos is None:
+        return []
+    return list(eos) if isinstance(eos, (list, tuple)) else [eos]

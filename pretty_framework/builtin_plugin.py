@@ -1,0 +1,18 @@
+"""The core's own contributions, registered through the same hooks as any plugin."""
+
+from __future__ import annotations
+
+from pretty_framework.hookspecs import Register, hookimpl
+
+
+@hookimpl
+def register_backends(register: Register) -> None:
+    # Lazy: registering must not import torch.
+    register("pretty_framework.backends.transformers_backend:TransformersBackend", name="transformers")
+
+
+@hookimpl
+def register_tasks(register: Register) -> None:
+    from pretty_framework.tasks.translation import TranslationTask
+
+    register(TranslationTask())

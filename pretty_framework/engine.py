@@ -1,0 +1,181 @@
+"""The decoding engine: task prompt + provider prior -> batched continuation -> parsed answer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from pretty_framework import __version__
+from pretty_framework.backends import Backend
+from pretty_framework.errors import OptionsError, PluginError, PriorError
+from pretty_framework.generation import GenerationSettings
+from pretty_framework.priors import JoinedPrompt, Prior, PriorRequest, decode_answer, join_prompt_and_prior
+from pretty_framework.providers import PriorProvider
+from pretty_framework.records import DecodeResult, Item
+from pretty_framework.tasks import Task
+
+log = logging.getLogger(__name__)
+
+ON_PRIOR_ERROR = ("fail", "skip")
+PROMPT_MARGIN = 8  # tokens kept free when a long source is cut to fit the context
+
+
+@dataclass
+class Engine:
+    """Runs one configuration (model, task, provider, k, template) over items.
+
+    ``k=None`` uses the task's default k. With ``on_prior_error="skip"`` an item
+    whose prior fails is decoded without a prior (and logged); with ``"fail"``
+    the run stops with a :class:`PriorError` naming the provider and the item.
+    """
+
+    backend: Backend
+    task: Task
+    provider: PriorProvider
+    src_lang: str
+    tgt_lang: str
+    k: int | None = None
+    template: str | None = None
+    settings: GenerationSettings = field(default_factory=GenerationSettings)
+    on_prior_error: str = "fail"
+
+    def __post_init__(self) -> None:
+        self.k = self.task.default_k if self.k is None else self.k
+        if self.k < 0:
+            raise OptionsError(f"k must be 0 or more, got {self.k}")
+        self.template = self.task.template(self.template).name
+        if self.on_prior_error not in ON_PRIOR_ERROR:
+            raise OptionsError(f"on_prior_error must be one of {', '.join(ON_PRIOR_ERROR)}, got {self.on_prior_error!r}")
+        if not self.provider.serves(self.task.name):
+            raise OptionsError(
+                f"provider {self.provider.name!r} does not serve task {self.task.name!r}; "
+                f"it serves: {', '.join(sorted(self.provider.tasks or ()))}"
+            )
+        if not self.provider.supports(self.src_lang, self.tgt_lang):
+            raise OptionsError(f"provider {self.provider.name!r} cannot serve {self.src_lang} -> {self.tgt_lang}")
+        if not self.settings.stop_strings and self.task.stop_strings:
+            self.settings = GenerationSettings(
+                **{**self.settings.__dict__, "stop_strings": tuple(self.task.stop_strings)}
+            )
+
+    # -- the run signature -----------------------------------------------------------------
+    def signature(self) -> str:
+        """A sacrebleu-style signature naming everything that decides the outputs."""
+        resource = self.provider.resource()
+        parts = [
+            ("model", self.backend.model_name),
+            ("backend", self.backend.name),
+            ("task", self.task.name),
+            ("pair", f"{self.src_lang}-{self.tgt_lang}"),
+            ("provider", self.provider.name + (f"({resource})" if resource else "")),
+            ("k", str(self.k)),
+            ("tmpl", str(self.template)),
+            ("dec", self.settings.describe()),
+            ("max", str(self.settings.max_new_tokens)),
+            ("version", __version__),
+        ]
+        return "|".join(f"{key}:{value}" for key, value in parts)
+
+    # -- decoding --------------------------------------------------------------------------
+    def run(self, items: Iterable[Item], batch_size: int = 8) -> Iterator[DecodeResult]:
+        """Decode ``items`` in batches; results come back in input order, one per item."""
+        if batch_size < 1:
+            raise OptionsError(f"batch size must be at least 1, got {batch_size}")
+        batch: list[Item] = []
+        for item in items:
+            batch.append(item)
+            if len(batch) == batch_size:
+                yield from self.decode_batch(batch)
+                batch = []
+        if batch:
+            yield from self.decode_batch(batch)
+
+    def decode_batch(self, items: Sequence[Item]) -> list[DecodeResult]:
+        """Decode one batch: one provider call, one backend call."""
+        # Empty lines pass through as empty outputs without troubling provider or model.
+        work = [item for item in items if item.source.strip()]
+        priors = self._priors(work)
+        prompts = [self._prompt(item, prior) for item, prior in zip(work, priors)]
+        generations = self.backend.generate([joined.ids for joined, _ in prompts], self.settings)
+        done: dict[str, DecodeResult] = {}
+        for item, prior, (joined, truncated), generation in zip(work, priors, prompts, generations):
+            raw = decode_answer(self.backend.decode, joined.ids + generation.token_ids, joined.answer_start)
+            parsed = self.task.parse(raw)
+            done[item.id] = DecodeResult(
+                item=item,
+                output=parsed.answer,
+                raw=raw.strip(),
+                prior=joined.prior_text,
+                provenance=prior.provenance.to_dict() if prior else None,
+                parsed_ok=parsed.ok,
+                stop_reason=generation.stop_reason,
+                truncated_input=truncated,
+            )
+        return [done.get(item.id) or _empty_result(item) for item in items]
+
+    def _priors(self, items: Sequence[Item]) -> list[Prior | None]:
+        if not items:
+            return []
+        requests = [self._request(item) for item in items]
+        try:
+            priors = self._call_provider(requests)
+        except Exception:
+            # Find the failing items one by one: the error must name the item.
+            return [self._prior_alone(request) for request in requests]
+        return priors
+
+    def _prior_alone(self, request: PriorRequest) -> Prior | None:
+        try:
+            return self._call_provider([request])[0]
+        except Exception as error:
+            if self.on_prior_error == "fail":
+                raise PriorError(self.provider.name, request.item_id, error) from error
+            log.warning("prior provider %r failed on item %r (%s); decoding it without a prior",
+                        self.provider.name, request.item_id, error)
+            return None
+
+    def _call_provider(self, requests: list[PriorRequest]) -> list[Prior | None]:
+        priors = self.provider.priors(requests)
+        if len(priors) != len(requests):
+            raise PluginError(
+                self.provider.name, f"priors() returned {len(priors)} priors for {len(requests)} requests"
+            )
+        return list(priors)
+
+    def _request(self, item: Item) -> PriorRequest:
+        return PriorRequest(
+            item_id=item.id,
+            source=item.source,
+            src_lang=self.src_lang,
+            tgt_lang=self.tgt_lang,
+            task=self.task.name,
+            k=self.k,
+            reference=item.reference,
+            metadata=item.fields,
+        )
+
+    def _prompt(self, item: Item, prior: Prior | None) -> tuple[JoinedPrompt, bool]:
+        joined = self._join(item, prior)
+        budget = self.backend.max_context - self.settings.max_new_tokens
+        if len(joined.ids) <= budget:
+            return joined, False
+        source_ids = self.backend.encode(item.source)
+        overhead = len(joined.ids) - len(source_ids)
+        keep = max(1, budget - overhead - PROMPT_MARGIN)
+        log.warning("item %r: %d prompt tokens exceed the model's %d-token context; the source is cut to %d tokens",
+                    item.id, len(joined.ids), budget, keep)
+        shorter = Item(item.id, self.backend.decode(source_ids[:keep]), item.reference, item.fields)
+        return self._join(shorter, prior), True
+
+    def _join(self, item: Item, prior: Prior | None) -> JoinedPrompt:
+        template = self.task.template(self.template)
+        prompt = self.task.prompt(item, self.src_lang, self.tgt_lang, self.template)
+        text = prior.text if prior else None
+        k = self.k if prior is None or prior.cut else None
+        return join_prompt_and_prior(self.backend.encode, self.backend.decode, prompt, text, k, template.separator)
+
+
+def _empty_result(item: Item) -> DecodeResult:
+    return DecodeResult(item=item, output="", raw="", prior="", provenance=None, parsed_ok=False,
+                        stop_reason="empty_input")

@@ -1,0 +1,72 @@
+"""Every hook a plugin can implement, typed and documented.
+
+Plugins implement hooks with :data:`hookimpl` and are found through the
+``pretty_framework`` entry-point group. Registry hooks receive a ``register``
+callback: the plugin calls it once per object it contributes, and the core
+owns the registry, its name collisions and their error messages. Hooks are
+always called with keyword arguments, so a plugin may accept a subset of the
+arguments and new ones can be added without breaking it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pluggy
+
+PROJECT_NAME = "pretty_framework"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+#: ``register(obj)`` or ``register(obj, name=...)``; ``obj`` may be a class or a
+#: lazy ``"module:attribute"`` string, resolved on first use (heavy imports stay lazy).
+Register = Callable[..., None]
+
+
+@hookspec
+def register_prior_providers(register: Register) -> None:
+    """Register prior providers.
+
+    Call ``register(ProviderClass)`` for each subclass of
+    :class:`pretty_framework.providers.PriorProvider`; its ``name`` attribute
+    is the name users give to ``--provider``.
+    """
+
+
+@hookspec
+def register_backends(register: Register) -> None:
+    """Register decoding backends.
+
+    Call ``register(BackendClass)`` (or ``register("pkg.module:Class",
+    name="...")`` to keep a heavy import lazy) for each class implementing
+    :class:`pretty_framework.backends.Backend`.
+    """
+
+
+@hookspec
+def register_tasks(register: Register) -> None:
+    """Register tasks (translation, summarization, POS tagging, ...).
+
+    Call ``register(task)`` with an instance of
+    :class:`pretty_framework.tasks.Task`; ``task.name`` is its key.
+    """
+
+
+@hookspec
+def register_dictionary_formats(register: Register) -> None:
+    """Register dictionary importers for the dictionary store.
+
+    Call ``register(ImporterClass)``; the importer's ``name`` is the value
+    users give to ``pretty dict import --format``.
+    """
+
+
+@hookspec
+def register_commands(cli: Any) -> None:
+    """Add commands to the ``pretty`` command line.
+
+    ``cli`` is the top-level :class:`click.Group`; add commands with
+    ``cli.add_command(...)`` or the ``@cli.command()`` decorator.
+    """

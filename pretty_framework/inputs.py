@@ -1,0 +1,100 @@
+"""Input readers: plain lines, JSONL, and Flores-style aligned file pairs.
+
+Every error names the file and the line. Item ids are 1-based line numbers
+unless a JSONL record gives its own ``id``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from pretty_framework.errors import InputError
+from pretty_framework.records import Item
+
+FORMATS = ("auto", "text", "jsonl")
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) for each line of a UTF-8 file, newline removed."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"input file not found: {path}") from None
+    except IsADirectoryError:
+        raise InputError(f"input path is a folder, not a file: {path}") from None
+    for number, raw in enumerate(data.splitlines(), start=1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InputError(f"{path}:{number}: not valid UTF-8 ({error.reason} at byte {error.start}); "
+                             "convert the file to UTF-8 first") from None
+        yield number, text.removeprefix("\ufeff") if number == 1 else text
+
+
+def read_text(path: Path) -> list[Item]:
+    """One item per line; empty lines are kept (they decode to empty outputs)."""
+    return [Item(id=str(number), source=text) for number, text in _lines(path)]
+
+
+def read_stream(stream: IO[str], name: str = "<stdin>") -> list[Item]:
+    """One item per line of an open text stream (standard input)."""
+    return [Item(id=str(number), source=line.rstrip("\r\n")) for number, line in enumerate(stream, start=1)]
+
+
+def read_jsonl(path: Path) -> list[Item]:
+    """One item per JSON object with a ``source`` string; ``id``, ``reference`` optional.
+
+    Other keys are kept as item fields (a ``prior`` for the ``text`` provider, say).
+    """
+    items: list[Item] = []
+    seen: dict[str, int] = {}
+    for number, text in _lines(path):
+        if not text.strip():
+            continue
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise InputError(f"{path}:{number}: invalid JSON: {error.msg}") from None
+        if not isinstance(record, dict) or not isinstance(record.get("source"), str):
+            raise InputError(f"{path}:{number}: expected an object with a string 'source' field")
+        reference = record.get("reference")
+        if reference is not None and not isinstance(reference, str):
+            raise InputError(f"{path}:{number}: 'reference' must be a string")
+        item_id = str(record.get("id", number))
+        if item_id in seen:
+            raise InputError(f"{path}:{number}: id {item_id!r} already used on line {seen[item_id]}")
+        seen[item_id] = number
+        fields = {key: value for key, value in record.items() if key not in ("id", "source", "reference")}
+        items.append(Item(id=item_id, source=record["source"], reference=reference, fields=fields))
+    return items
+
+
+def read_input(path: Path, fmt: str = "auto") -> list[Item]:
+    """Read ``path`` as text or JSONL (``auto``: JSONL when it ends in .jsonl)."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown input format {fmt!r}; known: {', '.join(FORMATS)}")
+    if fmt == "jsonl" or (fmt == "auto" and path.suffix == ".jsonl"):
+        return read_jsonl(path)
+    return read_text(path)
+
+
+def attach_references(items: list[Item], path: Path) -> list[Item]:
+    """Pair items with the lines of a reference file (a Flores-style aligned pair)."""
+    references = [text for _, text in _lines(path)]
+    if len(references) != len(items):
+        raise InputError(f"{path} has {len(references)} lines but the input has {len(items)} items: "
+                         "a Flores-style pair must be aligned line by line")
+    return [Item(item.id, item.source, reference, item.fields) for item, reference in zip(items, references)]
+
+
+def flores_files(folder: Path, split: str, src: str, tgt: str) -> tuple[Path, Path]:
+    """The source and reference files of a FLORES-200 folder (``dev.eng_Latn``, ``dev.deu_Latn``)."""
+    source, reference = folder / f"{split}.{src}", folder / f"{split}.{tgt}"
+    for path in (source, reference):
+        if not path.is_file():
+            present = sorted(p.name for p in folder.glob(f"{split}.*")) if folder.is_dir() else []
+            raise InputError(f"Flores file not found: {path}; present: {', '.join(present) or 'none'}")
+    return source, reference

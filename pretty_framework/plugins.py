@@ -1,0 +1,146 @@
+"""The plugin manager: loads plugins through entry points and fills the registries.
+
+Built-in plugins and third-party plugins are found the same way, through the
+``pretty_framework`` entry-point group; the core's own contributions (the
+transformers backend, the translation task) come from
+:mod:`pretty_framework.builtin_plugin`. Nothing happens at import time: the
+manager is built on the first call to :func:`get_plugins`.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import pluggy
+
+from pretty_framework import hookspecs
+from pretty_framework.errors import PluginError, PrettyError
+from pretty_framework.registry import Registry
+
+ENTRY_POINT_GROUP = hookspecs.PROJECT_NAME
+DISABLE_ENV = "PRETTY_DISABLE_PLUGINS"
+CORE_PLUGIN = "pretty_framework"
+
+# hook name -> attribute of Plugins holding the registry it fills
+REGISTRY_HOOKS = {
+    "register_prior_providers": "providers",
+    "register_backends": "backends",
+    "register_tasks": "tasks",
+    "register_dictionary_formats": "dictionary_formats",
+}
+
+
+@dataclass
+class PluginInfo:
+    """An installed plugin: its entry-point name, distribution, version and contributions."""
+
+    name: str
+    distribution: str | None
+    version: str | None
+    registers: dict[str, list[str]] = field(default_factory=dict)
+
+
+class Plugins:
+    """The loaded plugins and the registries they filled."""
+
+    def __init__(self, *, load_entry_points: bool = True, disabled: Iterable[str] | None = None):
+        self.manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+        self.manager.add_hookspecs(hookspecs)
+        self.info: dict[str, PluginInfo] = {}
+        from pretty_framework import __version__, builtin_plugin
+
+        self._add(builtin_plugin, PluginInfo(CORE_PLUGIN, "pretty-framework", __version__))
+        if load_entry_points:
+            blocked = set(disabled if disabled is not None else _disabled_from_env())
+            for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+                if entry_point.name not in blocked and entry_point.name not in self.info:
+                    self._load_entry_point(entry_point)
+        self.manager.check_pending()
+        self._fill_registries()
+
+    # -- loading ---------------------------------------------------------------------------
+    def _load_entry_point(self, entry_point: importlib.metadata.EntryPoint) -> None:
+        try:
+            module = entry_point.load()
+        except Exception as error:  # any failure in third-party import code
+            raise PluginError(
+                entry_point.name,
+                f"failed to load {entry_point.value!r}: {type(error).__name__}: {error} "
+                f"(set {DISABLE_ENV}={entry_point.name} to skip it)",
+            ) from error
+        dist = entry_point.dist
+        self._add(module, PluginInfo(entry_point.name, dist.name if dist else None, dist.version if dist else None))
+
+    def _add(self, plugin: object, info: PluginInfo) -> None:
+        try:
+            self.manager.register(plugin, name=info.name)
+        except (ValueError, pluggy.PluginValidationError) as error:
+            raise PluginError(info.name, str(error)) from error
+        self.info[info.name] = info
+
+    def register(self, plugin: object, name: str, version: str | None = None) -> None:
+        """Register a plugin object by hand (tests, notebooks) and refill the registries."""
+        self._add(plugin, PluginInfo(name, None, version))
+        self.manager.check_pending()
+        self._fill_registries()
+
+    def unregister(self, name: str) -> None:
+        """Remove a plugin registered by hand and refill the registries."""
+        self.manager.unregister(name=name)
+        self.info.pop(name, None)
+        self._fill_registries()
+
+    # -- registries ------------------------------------------------------------------------
+    def _fill_registries(self) -> None:
+        self.providers: Registry[Any] = Registry("prior provider")
+        self.backends: Registry[Any] = Registry("backend")
+        self.tasks: Registry[Any] = Registry("task")
+        self.dictionary_formats: Registry[Any] = Registry("dictionary format")
+        for info in self.info.values():
+            info.registers = {}
+        for hook_name, attribute in REGISTRY_HOOKS.items():
+            registry: Registry[Any] = getattr(self, attribute)
+            # Each implementation is called on its own so that every registration is
+            # attributed to its plugin: collisions and failures then name the plugin.
+            for impl in getattr(self.manager.hook, hook_name).get_hookimpls():
+                self._call_registry_hook(impl, registry, attribute)
+
+    def _call_registry_hook(self, impl: Any, registry: Registry[Any], attribute: str) -> None:
+        plugin_name = impl.plugin_name
+        names = self.info[plugin_name].registers.setdefault(attribute, [])
+
+        def register(obj: Any, name: str | None = None) -> None:
+            registry.add(obj, plugin=plugin_name, name=name)
+            names.append(name or obj.name)
+
+        try:
+            impl.function(**{arg: register for arg in impl.argnames})
+        except PrettyError:
+            raise
+        except Exception as error:
+            raise PluginError(plugin_name, f"{impl.function.__name__} failed: {type(error).__name__}: {error}") from error
+
+    def call_commands_hook(self, cli: Any) -> None:
+        """Let every plugin add its CLI commands to ``cli``."""
+        self.manager.hook.register_commands(cli=cli)
+
+
+def _disabled_from_env() -> list[str]:
+    return [name.strip() for name in os.environ.get(DISABLE_ENV, "").split(",") if name.strip()]
+
+
+@cache
+def get_plugins() -> Plugins:
+    """The process-wide plugin set, built on first use."""
+    return Plugins()
+
+
+def reset_plugins() -> None:
+    """Forget the process-wide plugin set (tests; after installing a plugin)."""
+    get_plugins.cache_clear()
+

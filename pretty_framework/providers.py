@@ -1,0 +1,72 @@
+"""The prior-provider interface every provider plugin implements.
+
+A provider is a small class: a ``name``, the ``tasks`` it serves, a typed
+``Options`` model, and one batched method, :meth:`PriorProvider.priors`.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from pretty_framework.errors import OptionsError
+from pretty_framework.priors import Prior, PriorRequest
+
+
+class ProviderOptions(BaseModel):
+    """Base of every provider's options: typed, validated, unknown keys rejected."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PriorProvider(abc.ABC):
+    """Turns a batch of :class:`PriorRequest` into priors.
+
+    Subclasses set ``name``, ``description``, ``tasks`` (``None``: every task)
+    and ``Options``; they implement :meth:`priors`, may override
+    :meth:`supports` to decline language pairs, and :meth:`close` to free a
+    model. A provider is created once per run and used for every batch.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    tasks: ClassVar[frozenset[str] | None] = None
+    Options: ClassVar[type[ProviderOptions]] = ProviderOptions
+
+    def __init__(self, options: ProviderOptions | None = None):
+        self.options = options if options is not None else self.Options()
+
+    @classmethod
+    def from_options(cls, values: Mapping[str, Any]) -> PriorProvider:
+        """Create the provider from raw option values (for example from the CLI)."""
+        try:
+            options = cls.Options(**values)
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or '(options)'}: {e['msg']}" for e in error.errors()
+            )
+            known = ", ".join(cls.Options.model_fields) or "none"
+            raise OptionsError(f"invalid options for provider {cls.name!r}: {problems} (options: {known})") from None
+        return cls(options)
+
+    def serves(self, task: str) -> bool:
+        """Whether this provider can make priors for ``task``."""
+        return self.tasks is None or task in self.tasks
+
+    def supports(self, src_lang: str, tgt_lang: str) -> bool:
+        """Whether this provider can serve a language pair (FLORES codes). Default: all."""
+        return True
+
+    @abc.abstractmethod
+    def priors(self, requests: Sequence[PriorRequest]) -> list[Prior | None]:
+        """Return one prior per request, in order; ``None`` where it has nothing to offer."""
+
+    def resource(self) -> str | None:
+        """The resource (model, dictionary revision) to name in the run signature."""
+        return None
+
+    def close(self) -> None:
+        """Free models or connections; called once when the run ends."""

@@ -1,0 +1,61 @@
+"""Tasks: prompt templates, the prior's place in the prompt, and parsing of answers.
+
+A task is a plugin-registered object (``register_tasks``), so a new task needs
+no change to the core.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pretty_framework.errors import UnknownNameError
+from pretty_framework.languages import language_name
+from pretty_framework.records import Item
+
+
+@dataclass(frozen=True)
+class Template:
+    """A prompt template; ``separator`` goes between the prompt and the prior."""
+
+    name: str
+    text: str  # str.format fields: source, src_name, tgt_name (and task-specific ones)
+    separator: str = " "
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ParsedOutput:
+    """A task's reading of the model's answer; ``ok`` is False for an unusable answer."""
+
+    answer: str
+    ok: bool
+
+
+class Task(abc.ABC):
+    """Base class of tasks: subclasses set the class attributes and implement :meth:`parse`."""
+
+    name: str
+    default_k: int
+    default_template: str
+    templates: Mapping[str, Template]
+    stop_strings: tuple[str, ...] = ()
+
+    def template(self, name: str | None) -> Template:
+        """The template called ``name`` (the task's default when ``None``)."""
+        name = name or self.default_template
+        try:
+            return self.templates[name]
+        except KeyError:
+            raise UnknownNameError(f"template for task {self.name!r}", name, self.templates) from None
+
+    def prompt(self, item: Item, src_lang: str, tgt_lang: str, template: str | None = None) -> str:
+        """The prompt for ``item``; the prior (if any) follows it after the separator."""
+        values = {**item.fields, "source": item.source}
+        values.update(src_name=language_name(src_lang), tgt_name=language_name(tgt_lang))
+        return self.template(template).text.format(**values)
+
+    @abc.abstractmethod
+    def parse(self, text: str) -> ParsedOutput:
+        """Turn prior + continuation into the task's answer."""
