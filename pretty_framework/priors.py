@@ -111,7 +111,12 @@ def join_prompt_and_prior(
     else:
         # If the prompt's last token merged with the prior's first, that token is
         # counted in the answer; give k one more so the prior keeps k tokens of its own.
-        keep = min(len(answer_ids), k + (len(prompt_ids) - start))
+        # A token that is only the separator (a lone space before byte-fallback
+        # tokens) carries nothing of the prior and does not count towards k.
+        lead = 0
+        while lead < len(answer_ids) and not decode(answer_ids[: lead + 1]).strip():
+            lead += 1
+        keep = min(len(answer_ids), lead + k + (len(prompt_ids) - start))
         while keep < len(answer_ids) and decode(answer_ids[:keep]).endswith(REPLACEMENT_CHAR):
             keep += 1  # an unfinished multi-byte character: take its remaining bytes
     ids = full_ids[: start + keep]
