@@ -119,24 +119,25 @@ class Engine:
             return []
         requests = [self._request(item) for item in items]
         try:
-            priors = self._call_provider(requests)
+            priors = self.provider.priors(requests)
         except Exception:
             # Find the failing items one by one: the error must name the item.
             return [self._prior_alone(request) for request in requests]
-        return priors
+        return self._checked(priors, requests)
 
     def _prior_alone(self, request: PriorRequest) -> Prior | None:
         try:
-            return self._call_provider([request])[0]
+            priors = self.provider.priors([request])
         except Exception as error:
             if self.on_prior_error == "fail":
                 raise PriorError(self.provider.name, request.item_id, error) from error
             log.warning("prior provider %r failed on item %r (%s); decoding it without a prior",
                         self.provider.name, request.item_id, error)
             return None
+        return self._checked(priors, [request])[0]
 
-    def _call_provider(self, requests: list[PriorRequest]) -> list[Prior | None]:
-        priors = self.provider.priors(requests)
+    def _checked(self, priors: Sequence[Prior | None], requests: Sequence[PriorRequest]) -> list[Prior | None]:
+        # A wrong count is a bug in the provider, not a failure of one item: never skipped.
         if len(priors) != len(requests):
             raise PluginError(
                 self.provider.name, f"priors() returned {len(priors)} priors for {len(requests)} requests"

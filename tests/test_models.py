@@ -1,0 +1,74 @@
+"""Model resolution and loading: names, folders, hub ids (offline, from a cache the test builds)."""
+
+import shutil
+
+import pytest
+
+from pretty_framework.errors import InputError, ModelLoadError, UnknownNameError
+from pretty_framework.models import PACKAGED_MODELS, resolve_model
+
+
+def test_unknown_model_lists_the_valid_forms():
+    with pytest.raises(UnknownNameError) as error:
+        resolve_model("gemma-270m")
+    message = str(error.value)
+    assert "gemma3-270m" in message and "<hub org/name>" in message and "did you mean" in message
+
+
+def test_folder_without_config_is_refused(tmp_path):
+    with pytest.raises(ModelLoadError, match="holds no config.json"):
+        resolve_model(str(tmp_path))
+
+
+@pytest.mark.parametrize("name", ["./missing-folder", "/no/such/dir/x", "/no/such/model.gguf"])
+def test_missing_paths_name_the_path(name):
+    with pytest.raises(InputError, match="not found"):
+        resolve_model(name)
+
+
+def test_a_model_folder_resolves_to_itself(tiny_model_dir):
+    resolved = resolve_model(str(tiny_model_dir))
+    assert resolved.kind == "folder" and resolved.source == str(tiny_model_dir)
+
+
+def test_packaged_models_include_the_default():
+    assert "gemma3-270m" in PACKAGED_MODELS
+
+
+def _fake_hub_cache(hub: "Path", repo: str, model_dir: "Path") -> None:
+    """Lay out a Hugging Face hub cache entry, as a download would have left it."""
+    entry = hub / ("models--" + repo.replace("/", "--"))
+    snapshot = entry / "snapshots" / ("0" * 40)
+    shutil.copytree(model_dir, snapshot)
+    (entry / "refs").mkdir(parents=True)
+    (entry / "refs" / "main").write_text("0" * 40)
+
+
+def test_hub_id_loads_through_the_hub_code_path_offline(tmp_path, monkeypatch, tiny_model_dir, tiny_backend):
+    from pretty_framework.backends.transformers_backend import TransformersBackend
+    from pretty_framework.generation import GenerationSettings
+
+    _fake_hub_cache(tmp_path / "hub", "tiny-org/tiny-llama", tiny_model_dir)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    import huggingface_hub.constants as hub_constants
+
+    monkeypatch.setattr(hub_constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", True)
+    backend = TransformersBackend(model="tiny-org/tiny-llama", device="cpu", dtype="float32")
+    assert backend.model_name == "tiny-org/tiny-llama"
+    prompt = [backend.encode("English: Hello.\nGerman Translation:")]
+    settings = GenerationSettings(max_new_tokens=5)
+    assert backend.generate(prompt, settings) == tiny_backend.generate(prompt, settings)
+
+
+def test_hub_id_missing_offline_is_a_clear_error(tmp_path, monkeypatch):
+    from pretty_framework.backends.transformers_backend import TransformersBackend
+
+    import huggingface_hub.constants as hub_constants
+
+    monkeypatch.setattr(hub_constants, "HF_HUB_CACHE", str(tmp_path / "empty-hub"))
+    monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelLoadError, match="cannot load model 'nobody/nothing' \\(hub\\)"):
+        TransformersBackend(model="nobody/nothing", device="cpu")
