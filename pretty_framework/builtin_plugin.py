@@ -16,3 +16,11 @@ def register_tasks(register: Register) -> None:
     from pretty_framework.tasks.translation import TranslationTask
 
     register(TranslationTask())
+
+
+@hookimpl
+def register_dictionary_formats(register: Register) -> None:
+    from pretty_framework.store.formats import BUILTIN_FORMATS
+
+    for importer in BUILTIN_FORMATS:
+        register(importer)

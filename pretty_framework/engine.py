@@ -95,8 +95,8 @@ class Engine:
         """Decode one batch: one provider call, one backend call."""
         # Empty lines pass through as empty outputs without troubling provider or model.
         work = [item for item in items if item.source.strip()]
-        priors = self._priors(work)
-        prompts = [self._prompt(item, prior) for item, prior in zip(work, priors)]
+        priors = self.priors(work)
+        prompts = self.prompts(work, priors)
         generations = self.backend.generate([joined.ids for joined, _ in prompts], self.settings)
         done: dict[str, DecodeResult] = {}
         for item, prior, (joined, truncated), generation in zip(work, priors, prompts, generations):
@@ -114,7 +114,8 @@ class Engine:
             )
         return [done.get(item.id) or _empty_result(item) for item in items]
 
-    def _priors(self, items: Sequence[Item]) -> list[Prior | None]:
+    def priors(self, items: Sequence[Item]) -> list[Prior | None]:
+        """The provider's priors for ``items`` (one call; item by item only to find a failure)."""
         if not items:
             return []
         requests = [self._request(item) for item in items]
@@ -155,6 +156,10 @@ class Engine:
             reference=item.reference,
             metadata=item.fields,
         )
+
+    def prompts(self, items: Sequence[Item], priors: Sequence[Prior | None]) -> list[tuple[JoinedPrompt, bool]]:
+        """The token ids the backend gets for each item, and whether its source was cut to fit."""
+        return [self._prompt(item, prior) for item, prior in zip(items, priors)]
 
     def _prompt(self, item: Item, prior: Prior | None) -> tuple[JoinedPrompt, bool]:
         joined = self._join(item, prior)

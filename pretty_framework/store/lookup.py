@@ -1,0 +1,163 @@
+"""Word look-up with back-off: the paper's pseudo prior, made better.
+
+The paper takes the target equivalent of the first source word the dictionary
+covers. Here, in addition: entries that merely copy the source word are
+skipped; content words are preferred to function words; the best-ranked
+translation (then the one most sources agree on) wins; words are matched on
+normalised keys (case, punctuation, NFKC, stress marks); the source word's
+capitalisation is kept; a pair without a dictionary pivots through English.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from pretty_framework.store.dictionary import DictionaryStore
+from pretty_framework.store.normalize import match_case, word_key
+from pretty_framework.store.schema import Entry, EntrySource, Source
+from pretty_framework.store.stopwords import is_function_word
+
+PIVOT = "eng_Latn"
+_WORD = re.compile(r"\w+(?:['’\-]\w+)*")
+_UNSPACED_SCRIPTS = {"Hans", "Hant", "Jpan", "Thai"}
+_MAX_UNSPACED_WORD = 4  # characters tried by maximum matching in unspaced scripts
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One dictionary translation of a source word, with where it came from."""
+
+    source_word: str
+    target_word: str
+    rank: int
+    sources: tuple[str, ...]
+    pos: str | None = None
+    pivot: str | None = None  # the pivot word when translated through English
+
+
+@dataclass(frozen=True)
+class Hit:
+    """The prior a sentence gets: the translation and the back-off level that found it."""
+
+    translation: Translation
+    word: str  # the source word as written in the sentence
+    backoff_level: int  # 0: the sentence's first word; n: n words were passed over
+
+
+class PairIndex:
+    """All translations of one language pair (optionally of some resources), in memory."""
+
+    def __init__(self, store: DictionaryStore, src: str, tgt: str, resources: Iterable[str] | None = None,
+                 skip_identity: bool = True):
+        self.src, self.tgt = src, tgt
+        self.by_key: dict[str, list[Translation]] = {}
+        src_id, tgt_id = store.language_id(src), store.language_id(tgt)
+        if src_id is None or tgt_id is None:
+            return
+        query = (
+            select(Entry.source_key, Entry.source_word, Entry.target_word, EntrySource.rank, EntrySource.pos,
+                   Source.name)
+            .join(EntrySource, EntrySource.entry_id == Entry.id).join(Source, Source.id == EntrySource.source_id)
+            .where(Entry.src_lang_id == src_id, Entry.tgt_lang_id == tgt_id)
+        )
+        if resources is not None:
+            query = query.where(Source.resource.in_(list(resources)))
+        grouped: dict[tuple[str, str], list] = defaultdict(list)
+        with store.engine.connect() as conn:
+            for key, source_word, target_word, rank, pos, source in conn.execute(query):
+                if skip_identity and word_key(target_word) == key:
+                    continue  # MUSE copies many words unchanged: no help as a target-language prior
+                grouped[(key, target_word)].append((source_word, rank, pos, source))
+        candidates: dict[str, list[Translation]] = defaultdict(list)
+        for (key, target_word), rows in grouped.items():
+            ranks = [rank for _, rank, _, _ in rows if rank is not None]
+            candidates[key].append(Translation(
+                source_word=rows[0][0], target_word=target_word, rank=min(ranks) if ranks else 99,
+                sources=tuple(sorted({source for *_, source in rows})),
+                pos=next((pos for _, _, pos, _ in rows if pos), None),
+            ))
+        for key, translations in candidates.items():
+            translations.sort(key=lambda t: (t.rank, -len(t.sources), len(t.target_word), t.target_word))
+            self.by_key[key] = translations
+
+    def __bool__(self) -> bool:
+        return bool(self.by_key)
+
+    def best(self, word: str) -> Translation | None:
+        found = self.by_key.get(word_key(word))
+        return found[0] if found else None
+
+
+class Lookup:
+    """Translates words and finds a sentence's prior, pivoting through English when needed."""
+
+    def __init__(self, store: DictionaryStore, src: str, tgt: str, resources: Iterable[str] | None = None,
+                 skip_identity: bool = True, prefer_content_words: bool = True, pivot: bool = True):
+        self.src, self.tgt = src, tgt
+        self.prefer_content_words = prefer_content_words
+        resources = list(resources) if resources is not None else None
+        self.direct = PairIndex(store, src, tgt, resources, skip_identity)
+        self.via: tuple[PairIndex, PairIndex] | None = None
+        if not self.direct and pivot and PIVOT not in (src, tgt):
+            first = PairIndex(store, src, PIVOT, resources, skip_identity)
+            second = PairIndex(store, PIVOT, tgt, resources, skip_identity)
+            if first and second:
+                self.via = (first, second)
+
+    @property
+    def available(self) -> bool:
+        """Whether any dictionary (direct or through the pivot) serves this pair."""
+        return bool(self.direct) or self.via is not None
+
+    def translate(self, word: str) -> Translation | None:
+        """The best translation of one word, direct or through English."""
+        found = self.direct.best(word) if self.direct else None
+        if found is not None or self.via is None:
+            return found
+        to_pivot = self.via[0].best(word)
+        if to_pivot is None:
+            return None
+        onward = self.via[1].best(to_pivot.target_word)
+        if onward is None:
+            return None
+        return Translation(word, onward.target_word, max(to_pivot.rank, onward.rank),
+                           tuple(sorted(set(to_pivot.sources) | set(onward.sources))), onward.pos,
+                           pivot=to_pivot.target_word)
+
+    def words(self, sentence: str) -> list[str]:
+        """The sentence's words; unspaced scripts are segmented by maximum matching."""
+        script = self.src.split("_", 1)[1]
+        if script not in _UNSPACED_SCRIPTS:
+            return _WORD.findall(sentence)
+        index = self.direct if self.direct else (self.via[0] if self.via else None)
+        known = index.by_key if index else {}
+        words, position = [], 0
+        while position < len(sentence):
+            for length in range(min(_MAX_UNSPACED_WORD, len(sentence) - position), 0, -1):
+                piece = sentence[position : position + length]
+                if length == 1 or word_key(piece) in known:
+                    if piece.strip() and _WORD.fullmatch(piece):
+                        words.append(piece)
+                    position += length
+                    break
+        return words
+
+    def prior(self, sentence: str) -> Hit | None:
+        """The back-off prior of a sentence: its first covered (content) word's translation."""
+        words = self.words(sentence)
+        hits = [(level, word, t) for level, word in enumerate(words) if (t := self.translate(word)) is not None]
+        if not hits:
+            return None
+        if self.prefer_content_words:
+            content = [hit for hit in hits if not is_function_word(word_key(hit[1]), self.src)]
+            hits = content or hits
+        level, word, translation = hits[0]
+        cased = match_case(translation.target_word, word)
+        cased = cased[:1].upper() + cased[1:]  # the prior opens the answer, which starts a sentence
+        return Hit(Translation(word, cased, translation.rank, translation.sources, translation.pos,
+                               translation.pivot), word, level)

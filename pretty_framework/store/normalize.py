@@ -1,0 +1,39 @@
+"""Word normalisation shared by import and look-up, so both sides agree on keys."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Stress marks Wiktionary writes on Russian/Ukrainian words (прино́сити). Only after a
+# Cyrillic letter: the same combining accents are real letters' parts in French (à).
+_CYRILLIC_STRESS = re.compile(r"(?<=[\u0400-\u04FF])[\u0300\u0301]")
+_EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+def strip_stress(word: str) -> str:
+    """Remove Cyrillic stress marks, keeping every other accent."""
+    decomposed = unicodedata.normalize("NFD", word)
+    return unicodedata.normalize("NFC", _CYRILLIC_STRESS.sub("", decomposed))
+
+
+def clean_word(word: str) -> str:
+    """A word as stored: NFC, stress marks removed, surrounding spaces trimmed."""
+    return strip_stress(unicodedata.normalize("NFC", word)).strip()
+
+
+def word_key(word: str) -> str:
+    """The look-up key: NFKC, stress marks removed, case-folded, edge punctuation stripped."""
+    folded = strip_stress(unicodedata.normalize("NFKC", word)).casefold()
+    stripped = _EDGE_PUNCTUATION.sub("", folded)
+    return stripped or folded.strip()
+
+
+def match_case(target: str, source: str) -> str:
+    """Give ``target`` the capitalisation of ``source`` (ALL CAPS, Capitalised, or as is)."""
+    letters = [c for c in source if c.isalpha()]
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return target.upper()
+    if letters and source.lstrip()[:1].isupper():
+        return target[:1].upper() + target[1:]
+    return target
