@@ -56,3 +56,15 @@ def plugins():
     reset_plugins()
     yield Plugins()
     reset_plugins()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_dictionary_db(tmp_path_factory):
+    """No test touches the user's dictionary database: the store defaults to a session file."""
+    previous = os.environ.get("PRETTY_DB")
+    os.environ["PRETTY_DB"] = str(tmp_path_factory.mktemp("store") / "dictionary.sqlite")
+    yield
+    if previous is None:
+        os.environ.pop("PRETTY_DB", None)
+    else:
+        os.environ["PRETTY_DB"] = previous

@@ -23,17 +23,27 @@ def _languages(texts):
     from langdetect import DetectorFactory, detect
 
     DetectorFactory.seed = 0  # langdetect samples: seed it for the same answer every run
-    return [detect(text) if text.strip() else "empty" for text in texts]
+    return [_language(text, detect) for text in texts]
 
 
-def _decode(backend, provider, items, **options):
+def _language(text, detect):
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return "empty"
+    # langdetect confuses short Han-only strings with Korean or German; the script settles Chinese.
+    if sum("\u4e00" <= c <= "\u9fff" for c in letters) / len(letters) > 0.5:
+        return "zh"
+    return detect(text)
+
+
+def _decode(backend, provider, items, tgt="deu_Latn", **options):
     from pretty_framework.engine import Engine
     from pretty_framework.generation import GenerationSettings
     from pretty_framework.plugins import get_plugins
 
     plugins = get_plugins()
     engine = Engine(backend, plugins.tasks.get("translation"), plugins.providers.get(provider).from_options(options),
-                    "eng_Latn", items[0].fields.get("tgt", "deu_Latn"), settings=GenerationSettings(max_new_tokens=48))
+                    "eng_Latn", tgt, settings=GenerationSettings(max_new_tokens=48))
     return engine.decode_batch(items)
 
 
@@ -64,3 +74,14 @@ def test_gemma_tokenizer_keeps_cjk_whole(gemma):
         assert joined.prior_text and REPLACEMENT_CHAR not in joined.prior_text
         assert prior.startswith(joined.prior_text)
         assert joined.ids.count(2) == 1  # Gemma's BOS, once
+
+
+@pytest.mark.parametrize(("tgt", "detected"), [("deu_Latn", "de"), ("fra_Latn", "fr"), ("zho_Hans", "zh"),
+                                               ("ukr_Cyrl", "uk")])
+def test_muse_dict_prior_switches_the_output_language(gemma, tgt, detected):
+    """The bundled MUSE dictionary alone (no model, no reference) makes the base model translate."""
+    items = flores_items("eng_Latn", tgt, 4, start=20)
+    results = _decode(gemma, "muse-dict", items, tgt=tgt)
+    assert all(r.provenance and r.provenance["provider"] == "muse-dict" for r in results)
+    languages = _languages([r.output for r in results])
+    assert languages.count(detected) >= 3, list(zip(languages, [r.output for r in results]))

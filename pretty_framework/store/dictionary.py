@@ -15,7 +15,7 @@ from pretty_framework.errors import InputError, UnknownNameError
 from pretty_framework.languages import resolve_language
 from pretty_framework.store.database import make_engine, resolve_url, upgrade
 from pretty_framework.store.formats import BadLine, DictionaryFormat, Pair
-from pretty_framework.store.normalize import word_key
+from pretty_framework.store.normalize import for_script, word_key
 from pretty_framework.store.schema import Entry, EntrySource, Language, Source
 
 
@@ -113,7 +113,8 @@ class DictionaryStore:
                     raise InputError(f"{path}:{record.line}: {record.reason} (use --skip-bad to skip such lines)")
                 skipped += 1
             elif record.source_word and record.target_word:
-                pairs.append(record)
+                pairs.append(Pair(for_script(record.source_word, src), for_script(record.target_word, tgt),
+                                  record.rank, record.pos))
         return pairs, skipped
 
     # -- sources ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 # Stress marks Wiktionary writes on Russian/Ukrainian words (прино́сити). Only after a
 # Cyrillic letter: the same combining accents are real letters' parts in French (à).
@@ -37,3 +38,21 @@ def match_case(target: str, source: str) -> str:
     if letters and source.lstrip()[:1].isupper():
         return target[:1].upper() + target[1:]
     return target
+
+
+@cache
+def _traditional_to_simplified():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def for_script(word: str, language: str) -> str:
+    """A word in the script its language code names: Simplified Chinese for ``zho_Hans``.
+
+    MUSE's "zh" lists mix traditional and simplified characters (and Wiktionary
+    gives both); FLORES zho_Hans text is simplified, so look-ups need one script.
+    """
+    if language == "zho_Hans":
+        return _traditional_to_simplified().convert(word)
+    return word
