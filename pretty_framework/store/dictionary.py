@@ -106,16 +106,23 @@ class DictionaryStore:
         return ImportReport(name, len(pairs), added, linked, skipped)
 
     def _read(self, path: Path, fmt: DictionaryFormat, src: str, tgt: str, skip_bad: bool) -> tuple[list[Pair], int]:
-        pairs, skipped = [], 0
+        """The file's distinct pairs (first rank and part of speech kept) and the count of skipped lines."""
+        pairs: dict[tuple[str, str], Pair] = {}
+        skipped = 0
+        convert = "zho_Hans" in (src, tgt)
         for record in fmt.read(path, src, tgt):
             if isinstance(record, BadLine):
                 if not skip_bad:
                     raise InputError(f"{path}:{record.line}: {record.reason} (use --skip-bad to skip such lines)")
                 skipped += 1
-            elif record.source_word and record.target_word:
-                pairs.append(Pair(for_script(record.source_word, src), for_script(record.target_word, tgt),
-                                  record.rank, record.pos))
-        return pairs, skipped
+                continue
+            if not (record.source_word and record.target_word):
+                continue
+            if convert:
+                record = record._replace(source_word=for_script(record.source_word, src),
+                                         target_word=for_script(record.target_word, tgt))
+            pairs.setdefault((record.source_word, record.target_word), record)
+        return list(pairs.values()), skipped
 
     # -- sources ---------------------------------------------------------------------------
     def source(self, name: str) -> SourceInfo | None:
@@ -204,24 +211,30 @@ _STAGING = Table(
 
 
 def _bulk_merge(conn, pairs: list[Pair], src_id: int, tgt_id: int, source_id: int) -> int:
-    """Insert new entries and link every pair to ``source_id``, in three set-based statements."""
+    """Insert new entries and link every pair to ``source_id``, in three set-based statements.
+
+    ``pairs`` must be distinct (``_read`` makes them so).
+    """
     _STAGING.create(conn, checkfirst=True)
     conn.execute(_STAGING.delete())
-    conn.execute(insert(_STAGING), [
-        {"source_word": p.source_word, "target_word": p.target_word, "source_key": word_key(p.source_word),
-         "rank": p.rank, "pos": p.pos} for p in pairs
-    ])
+    # The driver's own executemany: SQLAlchemy's per-row parameter handling would cost
+    # more than the insert itself on a 100k-line dictionary.
+    marks = ", ".join(["?"] * 5) if conn.dialect.paramstyle == "qmark" else ", ".join(["%s"] * 5)
+    conn.exec_driver_sql(
+        f"INSERT INTO staging_pairs (source_word, target_word, source_key, rank, pos) VALUES ({marks})",
+        [(p.source_word, p.target_word, word_key(p.source_word), p.rank, p.pos) for p in pairs],
+    )
     # "WHERE true" lets SQLite parse ON CONFLICT after a SELECT; PostgreSQL accepts it too.
     conn.execute(text(
         "INSERT INTO entries (src_lang_id, tgt_lang_id, source_word, target_word, source_key) "
-        "SELECT :src, :tgt, source_word, target_word, MIN(source_key) FROM staging_pairs WHERE true "
-        "GROUP BY source_word, target_word ON CONFLICT DO NOTHING"
+        "SELECT :src, :tgt, source_word, target_word, source_key FROM staging_pairs WHERE true "
+        "ON CONFLICT DO NOTHING"
     ), {"src": src_id, "tgt": tgt_id})
     linked = conn.execute(text(
         "INSERT INTO entry_sources (entry_id, source_id, rank, pos) "
-        "SELECT e.id, :source, MIN(s.rank), MAX(s.pos) FROM staging_pairs s JOIN entries e "
+        "SELECT e.id, :source, s.rank, s.pos FROM staging_pairs s JOIN entries e "
         "ON e.src_lang_id = :src AND e.tgt_lang_id = :tgt AND e.source_word = s.source_word "
-        "AND e.target_word = s.target_word WHERE true GROUP BY e.id ON CONFLICT DO NOTHING"
+        "AND e.target_word = s.target_word WHERE true ON CONFLICT DO NOTHING"
     ), {"src": src_id, "tgt": tgt_id, "source": source_id}).rowcount
     _STAGING.drop(conn)
     return linked

@@ -13,19 +13,24 @@ _EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 def strip_stress(word: str) -> str:
-    """Remove Cyrillic stress marks, keeping every other accent."""
-    decomposed = unicodedata.normalize("NFD", word)
-    return unicodedata.normalize("NFC", _CYRILLIC_STRESS.sub("", decomposed))
+    """Remove Cyrillic stress marks (combining accents right after a Cyrillic letter), keeping every other accent."""
+    if "\u0301" not in word and "\u0300" not in word:
+        return word  # the common case, kept cheap: imports call this for every word
+    return unicodedata.normalize("NFC", _CYRILLIC_STRESS.sub("", word))
 
 
 def clean_word(word: str) -> str:
     """A word as stored: NFC, stress marks removed, surrounding spaces trimmed."""
-    return strip_stress(unicodedata.normalize("NFC", word)).strip()
+    if not unicodedata.is_normalized("NFC", word):
+        word = unicodedata.normalize("NFC", word)
+    return strip_stress(word).strip()
 
 
 def word_key(word: str) -> str:
     """The look-up key: NFKC, stress marks removed, case-folded, edge punctuation stripped."""
-    folded = strip_stress(unicodedata.normalize("NFKC", word)).casefold()
+    if not unicodedata.is_normalized("NFKC", word):
+        word = unicodedata.normalize("NFKC", word)
+    folded = strip_stress(word).casefold()
     stripped = _EDGE_PUNCTUATION.sub("", folded)
     return stripped or folded.strip()
 
