@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from pretty_framework.store.dictionary import DictionaryStore
 from pretty_framework.store.normalize import match_case, word_key
@@ -67,6 +67,10 @@ class PairIndex:
         )
         if resources is not None:
             query = query.where(Source.resource.in_(list(resources)))
+        if skip_identity:
+            # Most copies are exact (MUSE en-fr: 73,471 of 113,286); dropping them in SQL halves
+            # the rows to fetch. The exact, normalised comparison below catches the rest.
+            query = query.where(func.lower(Entry.target_word) != Entry.source_key)
         grouped: dict[tuple[str, str], list] = defaultdict(list)
         with store.engine.connect() as conn:
             for key, source_word, target_word, rank, pos, source in conn.execute(query):
