@@ -26,6 +26,7 @@ class DictOptions(ProviderOptions):
     bundled: bool = True  # import the shipped MUSE dictionaries a pair needs on first use
     skip_identity: bool = True  # ignore entries whose target copies the source word
     content_words: bool = True  # prefer content words to function words
+    distinctive: bool = True  # prefer translations that are not also source-language words
     pivot: bool = True  # translate through English when the pair has no dictionary
 
 
@@ -51,7 +52,8 @@ class DictPrior(PriorProvider):
                 ensure_bundled(self._store, src, tgt, self.resources[0] if self.resources else None)
             lookup = Lookup(
                 self._store, src, tgt, self.resources, skip_identity=self.options.skip_identity,
-                prefer_content_words=self.options.content_words, pivot=self.options.pivot,
+                prefer_content_words=self.options.content_words, prefer_distinctive=self.options.distinctive,
+                pivot=self.options.pivot,
             )
             if not lookup.available:
                 log.warning("provider %r: the store (%s) has no %s dictionary for %s -> %s, nor one to pivot "

@@ -68,19 +68,18 @@ def alembic_config(engine: Engine | None = None):
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database schema to ``revision``."""
-    from alembic import command
-
-    config = alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    _migrate("upgrade", engine, revision)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
     """Take the database schema down to ``revision``."""
+    _migrate("downgrade", engine, revision)
+
+
+def _migrate(direction: str, engine: Engine, revision: str) -> None:
     from alembic import command
 
     config = alembic_config(engine)
-    with engine.begin() as connection:
+    with engine.begin() as connection:  # the migration runs on our connection, in one transaction
         config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+        getattr(command, direction)(config, revision)

@@ -2,7 +2,9 @@
 
 The paper takes the target equivalent of the first source word the dictionary
 covers. Here, in addition: entries that merely copy the source word are
-skipped; content words are preferred to function words; the best-ranked
+skipped; content words are preferred to function words, and translations that
+are not also source-language words ("prison" is English and French) to ones
+that are; the best-ranked
 translation (then the one most sources agree on) wins; words are matched on
 normalised keys (case, punctuation, NFKC, stress marks); the source word's
 capitalisation is kept; a pair without a dictionary pivots through English.
@@ -101,9 +103,11 @@ class Lookup:
     """Translates words and finds a sentence's prior, pivoting through English when needed."""
 
     def __init__(self, store: DictionaryStore, src: str, tgt: str, resources: Iterable[str] | None = None,
-                 skip_identity: bool = True, prefer_content_words: bool = True, pivot: bool = True):
+                 skip_identity: bool = True, prefer_content_words: bool = True, prefer_distinctive: bool = True,
+                 pivot: bool = True):
         self.src, self.tgt = src, tgt
         self.prefer_content_words = prefer_content_words
+        self.prefer_distinctive = prefer_distinctive
         resources = list(resources) if resources is not None else None
         self.direct = PairIndex(store, src, tgt, resources, skip_identity)
         self.via: tuple[PairIndex, PairIndex] | None = None
@@ -133,6 +137,15 @@ class Lookup:
                            tuple(sorted(set(to_pivot.sources) | set(onward.sources))), onward.pos,
                            pivot=to_pivot.target_word)
 
+    def _is_source_word(self, word: str) -> bool:
+        """Whether a target word is also a source-language word ('prison' in English and French).
+
+        Such a prior does not tell the model which language to continue in; the
+        source side of the dictionary is the source-language word list.
+        """
+        index = self.direct if self.direct else (self.via[0] if self.via else None)
+        return index is not None and word_key(word) in index.by_key
+
     def words(self, sentence: str) -> list[str]:
         """The sentence's words; unspaced scripts are segmented by maximum matching."""
         script = self.src.split("_", 1)[1]
@@ -160,6 +173,9 @@ class Lookup:
         if self.prefer_content_words:
             content = [hit for hit in hits if not is_function_word(word_key(hit[1]), self.src)]
             hits = content or hits
+        if self.prefer_distinctive:
+            distinctive = [hit for hit in hits if not self._is_source_word(hit[2].target_word)]
+            hits = distinctive or hits
         level, word, translation = hits[0]
         cased = match_case(translation.target_word, word)
         cased = cased[:1].upper() + cased[1:]  # the prior opens the answer, which starts a sentence
