@@ -68,14 +68,17 @@ def wrap(tokenizer):
     )
 
 
-def save_tiny_llama(folder: Path, hf_tokenizer, *, seed: int = 0, max_positions: int = 256) -> Path:
-    """A 2-layer Llama with random weights and ``hf_tokenizer``, saved as a model folder."""
+def save_tiny_llama(folder: Path, hf_tokenizer, *, seed: int = 0, max_positions: int = 256, extra_vocab: int = 0) -> Path:
+    """A 2-layer Llama with random weights and ``hf_tokenizer``, saved as a model folder.
+
+    ``extra_vocab`` pads the embedding matrix past the tokenizer, as many released models do.
+    """
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
 
     torch.manual_seed(seed)
     config = LlamaConfig(
-        vocab_size=len(hf_tokenizer),
+        vocab_size=len(hf_tokenizer) + extra_vocab,
         hidden_size=64,
         intermediate_size=128,
         num_hidden_layers=2,

@@ -38,11 +38,12 @@ def cli(verbose: int) -> None:
 
 
 def _add_commands(group: click.Group) -> None:
+    from pretty_framework.cli.analyze import analyze
     from pretty_framework.cli.decode import decode
     from pretty_framework.cli.dictionary import dictionary
     from pretty_framework.cli.info import languages, models, plugins, providers
 
-    for command in (decode, dictionary, plugins, providers, languages, models):
+    for command in (decode, dictionary, analyze, plugins, providers, languages, models):
         group.add_command(command)
 
 

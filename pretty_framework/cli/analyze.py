@@ -1,0 +1,66 @@
+"""``pretty analyze``: how far the foundation model is from the SFT model, with and without a prior."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pretty_framework.cli.decode import ITEM_INPUT_HELP, load_items
+
+
+@click.command()
+@click.option("-i", "--input", "input_path", help=ITEM_INPUT_HELP)
+@click.option("--input-format", type=click.Choice(["auto", "text", "jsonl"]), default="auto", show_default=True)
+@click.option("--flores", type=click.Path(path_type=Path), help="A FLORES-200 folder: reads SPLIT.SRC.")
+@click.option("--split", default="dev", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), help="Analyse only the first N items.")
+@click.option("--src", required=True)
+@click.option("--tgt", required=True)
+@click.option("--foundation", default=None, help="Foundation model (default: the embedded gemma3-270m).")
+@click.option("--sft", "sft_model", default="smollm2-135m-instruct", show_default=True, help="SFT (chat) model.")
+@click.option("--template", default="normal", show_default=True, help="The foundation model's template.")
+@click.option("--positions", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Answer positions to compare (1: instruction only; 2: also after one prior token).")
+@click.option("--max-k", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--mode", type=click.Choice(["auto", "shared", "cross"]), default="auto", show_default=True,
+              help="shared: same vocabulary, token level; cross: different tokenizers, text level (approximate).")
+@click.option("--device", default="auto", show_default=True)
+@click.option("--dtype", default="float32", show_default=True, help="float32 by default: divergences need precision.")
+@click.option("-b", "--batch-size", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), required=True,
+              help="Folder for the JSON, the PNG plots and the summary.")
+def analyze(input_path, input_format, flores, split, limit, src, tgt, foundation, sft_model, template, positions,
+            max_k, mode, device, dtype, batch_size, out) -> None:
+    """Agreement@K and KL/JS/cross-entropy between a foundation and an SFT model (paper, Section 2.2)."""
+    from pretty_framework import __version__
+    from pretty_framework.analysis.report import plot, text_summary, write_json
+    from pretty_framework.analysis.runner import Analysis, AnalysisError
+    from pretty_framework.backends.transformers_backend import TransformersBackend
+    from pretty_framework.languages import normalize_language
+    from pretty_framework.plugins import get_plugins
+
+    src_code, tgt_code = normalize_language(src), normalize_language(tgt)
+    items = [item for item in load_items(input_path, input_format, None, flores, split, src_code, tgt_code, limit)
+             if item.source.strip()]
+    if not items:
+        raise AnalysisError("the input has no non-empty items to analyse")
+    base = TransformersBackend(model=foundation, device=device, dtype=dtype)
+    sft = TransformersBackend(model=sft_model, device=device, dtype=dtype)
+    analysis = Analysis(base, sft, get_plugins().tasks.get("translation"), src_code, tgt_code, template=template,
+                        positions=positions, ks=range(1, max_k + 1), mode=mode)
+    with click.progressbar(range(0, len(items), batch_size), label="analysing", file=click.get_text_stream("stderr")) as bar:
+        for start in bar:
+            analysis.add(items[start : start + batch_size])
+    result = analysis.summary()
+    result["signature"] = (f"foundation:{base.model_name}|sft:{sft.model_name}|pair:{src_code}-{tgt_code}|"
+                           f"mode:{analysis.mode}|tmpl:{analysis.template}|positions:{positions}|n:{len(items)}|"
+                           f"dtype:{dtype}|version:{__version__}")
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"analysis-{src_code}-{tgt_code}"
+    write_json(result, out / f"{stem}.json")
+    plots = plot(result, out, stem)
+    summary = text_summary(result)
+    (out / f"{stem}.txt").write_text(summary + "\n", encoding="utf-8")
+    click.echo(summary)
+    click.echo(f"wrote {out / (stem + '.json')} and {len(plots)} plots", err=True)
