@@ -22,6 +22,7 @@ from common import flores_items, machine, timed, write_result
 CONFIGS = {  # row name -> (provider, provider options)
     "none": ("none", {}),
     "muse-dict": ("muse-dict", {}),
+    "muse-dict-content": ("muse-dict", {"content_words": True}),
     "muse-dict-paper": ("muse-dict", {"content_words": False, "distinctive": False}),
     "oracle": ("oracle", {}),
 }
@@ -32,6 +33,8 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=100)
     parser.add_argument("--pairs", default="en-de,en-fr,en-zh,en-uk")
     parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--rows", default=",".join(CONFIGS), help="Which rows to run (default: all).")
+    parser.add_argument("--name", default="prior_quality", help="Result file name under results/.")
     args = parser.parse_args()
 
     import os
@@ -53,7 +56,8 @@ def main() -> None:
         src, tgt = (normalize_language(code) for code in pair.split("-"))
         items = flores_items(src, tgt, args.lines)
         references = [item.reference for item in items]
-        for row, (provider_name, options) in CONFIGS.items():
+        for row in args.rows.split(","):
+            provider_name, options = CONFIGS[row]
             provider = plugins.providers.get(provider_name).from_options(options)
             engine = Engine(backend, plugins.tasks.get("translation"), provider, src, tgt, settings=settings)
             seconds, results = timed(lambda: [r for s in range(0, len(items), args.batch_size)
@@ -71,8 +75,8 @@ def main() -> None:
             })
             print(pair, row, rows[-1]["chrF"], rows[-1]["target_language_rate"], flush=True)
     for row in rows:
-        oracle = next(r for r in rows if r["pair"] == row["pair"] and r["row"] == "oracle")
-        row["chrF_pct_of_oracle"] = round(100 * row["chrF"] / oracle["chrF"], 1) if oracle["chrF"] else None
+        oracle = next((r for r in rows if r["pair"] == row["pair"] and r["row"] == "oracle"), None)
+        row["chrF_pct_of_oracle"] = round(100 * row["chrF"] / oracle["chrF"], 1) if oracle and oracle["chrF"] else None
     result = {"data": f"Flores-200 dev, first {args.lines} lines per pair", "model": backend.model_name,
               "machine": machine(), "decode_signatures": signatures, "rows": rows}
     lines = [
@@ -86,7 +90,7 @@ def main() -> None:
                      f"{row['target_language_rate']:.0%} | {row['with_prior']}/{args.lines} | "
                      f"{row['chrF_pct_of_oracle']} |")
     lines += ["", f"chrF signature: {rows[0]['chrF_signature']}"]
-    write_result("prior_quality", result, "\n".join(lines))
+    write_result(args.name, result, "\n".join(lines))
 
 
 if __name__ == "__main__":

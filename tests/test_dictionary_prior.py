@@ -47,15 +47,26 @@ def test_bundled_store_is_built_on_first_use(store):
     assert all(d.path.is_file() for d in bundled_dictionaries())
 
 
-def test_backoff_skips_identity_and_function_words(store):
+def test_backoff_skips_identity_and_can_prefer_content_words(store):
     ensure_bundled(store, "eng_Latn", "deu_Latn")
-    lookup = Lookup(store, "eng_Latn", "deu_Latn")
+    lookup = Lookup(store, "eng_Latn", "deu_Latn", prefer_content_words=True, prefer_distinctive=False)
     hit = lookup.prior("On Monday, scientists from the Stanford University School of Medicine announced")
     assert hit.word == "Monday" and hit.backoff_level == 1 and hit.translation.target_word == "Montag"
-    paper = Lookup(store, "eng_Latn", "deu_Latn", prefer_content_words=False).prior("On Monday, scientists")
-    assert paper.backoff_level == 0 and paper.word == "On"
     # "Stanford" only maps to itself in MUSE: with identity pairs skipped it is not covered.
     assert lookup.translate("Stanford") is None
+    first = Lookup(store, "eng_Latn", "deu_Latn").prior("On Monday, scientists")
+    assert first.backoff_level == 0 and first.word == "On" and first.translation.target_word[0].isupper()
+
+
+def test_translations_that_are_also_source_words_are_passed_over(store):
+    ensure_bundled(store, "eng_Latn", "fra_Latn")
+    sentence = "Jail became notorious after prisoner abuse was discovered there."
+    plain = Lookup(store, "eng_Latn", "fra_Latn", prefer_distinctive=False).prior(sentence)
+    distinctive = Lookup(store, "eng_Latn", "fra_Latn").prior(sentence)
+    english = Lookup(store, "eng_Latn", "fra_Latn").direct.source_keys
+    assert plain.word == "Jail" and plain.translation.target_word.lower() in english  # "prison"
+    assert distinctive.translation.target_word.lower() not in english
+    assert distinctive.backoff_level >= plain.backoff_level
 
 
 def test_pivot_through_english_when_the_pair_has_no_dictionary(store):

@@ -25,7 +25,9 @@ class DictOptions(ProviderOptions):
     db: str | None = None  # a path or SQLAlchemy URL; default: $PRETTY_DB or the user data folder
     bundled: bool = True  # import the shipped MUSE dictionaries a pair needs on first use
     skip_identity: bool = True  # ignore entries whose target copies the source word
-    content_words: bool = True  # prefer content words to function words
+    # Off by default: on Flores dev (benchmarks/results/prior_quality.md) a content word pulled from
+    # mid-sentence made a worse start than the first covered word, in every pair measured.
+    content_words: bool = False  # prefer content words to function words
     distinctive: bool = True  # prefer translations that are not also source-language words
     pivot: bool = True  # translate through English when the pair has no dictionary
 

@@ -29,6 +29,7 @@ from pretty_framework.records import Item
 from pretty_framework.tasks import Task
 
 MODES = ("auto", "shared", "cross")
+EXAMPLES = 5
 
 
 class AnalysisError(PrettyError):
@@ -46,6 +47,11 @@ class PositionStats:
     kl: list[float] = field(default_factory=list)
     js: list[float] = field(default_factory=list)
     cross_entropy: list[float] = field(default_factory=list)
+    examples: list[dict[str, Any]] = field(default_factory=list)  # the first few items, for a reader to check
+
+    def add_example(self, sft_choice: str, foundation_top: list[str]) -> None:
+        if len(self.examples) < EXAMPLES:
+            self.examples.append({"sft_choice": sft_choice, "foundation_top5": foundation_top[:5]})
 
 
 def vocabulary_mode(foundation_tokenizer: Any, sft_tokenizer: Any, asked: str = "auto") -> str:
@@ -126,6 +132,8 @@ class Analysis:
                 stats.kl.append(float(values["kl"][0]))
                 stats.js.append(float(values["js"][0]))
                 stats.cross_entropy.append(float(values["cross_entropy"][0]))
+                decode = self.foundation.tokenizer.convert_ids_to_tokens
+                stats.add_example(decode(answer[position]), decode(q_logits.topk(5).indices.tolist()))
 
     def _add_cross(self, items, sft_prompts, answers, sft_logits) -> None:
         top = max(self.ks)
@@ -151,6 +159,7 @@ class Analysis:
                 matches = [measures.prefix_compatible(c, chosen_strings[index]) for c in candidates]
                 for k in self.ks:
                     stats.agree[k].append(any(matches[:k]))
+                stats.add_example(chosen_strings[index], candidates)
                 logit_index = self.positions - len(answers[row]) + position
                 chosen = torch.tensor([answers[row][position]])
                 stats.sft_top1.append(float(measures.chosen_probability(chosen, sft_logits[row, logit_index].unsqueeze(0))[0]))
@@ -170,6 +179,7 @@ class Analysis:
                 "sft_chosen_probability": measures.finite_mean(stats.sft_top1)[0],
                 "foundation_top1_probability": measures.finite_mean(stats.base_top1)[0],
                 "per_item": {"sft_chosen_probability": stats.sft_top1, "foundation_top1_probability": stats.base_top1},
+                "examples": stats.examples,
             }
             if self.mode == "shared":
                 entry["foundation_probability_of_sft_choice"] = measures.finite_mean(stats.base_of_sft)[0]

@@ -2,9 +2,9 @@
 
 The paper takes the target equivalent of the first source word the dictionary
 covers. Here, in addition: entries that merely copy the source word are
-skipped; content words are preferred to function words, and translations that
-are not also source-language words ("prison" is English and French) to ones
-that are; the best-ranked
+skipped; translations that are not also source-language words ("prison" is
+English and French) are preferred to ones that are; content words can be
+preferred to function words (off by default: it measured worse on Flores dev); the best-ranked
 translation (then the one most sources agree on) wins; words are matched on
 normalised keys (case, punctuation, NFKC, stress marks); the source word's
 capitalisation is kept; a pair without a dictionary pivots through English.
@@ -28,6 +28,7 @@ PIVOT = "eng_Latn"
 _WORD = re.compile(r"\w+(?:['’\-]\w+)*")
 _UNSPACED_SCRIPTS = {"Hans", "Hant", "Jpan", "Thai"}
 _MAX_UNSPACED_WORD = 4  # characters tried by maximum matching in unspaced scripts
+_EDGE_SYMBOLS = re.compile(r"^[^\w]+|[^\w.]+$")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Translation:
     sources: tuple[str, ...]
     pos: str | None = None
     pivot: str | None = None  # the pivot word when translated through English
+    exact: bool = True  # False when the source matched only after normalisation
 
 
 @dataclass(frozen=True)
@@ -58,9 +60,13 @@ class PairIndex:
                  skip_identity: bool = True):
         self.src, self.tgt = src, tgt
         self.by_key: dict[str, list[Translation]] = {}
+        self.source_keys: frozenset[str] = frozenset()  # every source word, copies included: a word list
         src_id, tgt_id = store.language_id(src), store.language_id(tgt)
         if src_id is None or tgt_id is None:
             return
+        with store.engine.connect() as conn:
+            self.source_keys = frozenset(conn.scalars(select(Entry.source_key).distinct().where(
+                Entry.src_lang_id == src_id, Entry.tgt_lang_id == tgt_id)))
         query = (
             select(Entry.source_key, Entry.source_word, Entry.target_word, EntrySource.rank, EntrySource.pos,
                    Source.name)
@@ -82,13 +88,16 @@ class PairIndex:
         candidates: dict[str, list[Translation]] = defaultdict(list)
         for (key, target_word), rows in grouped.items():
             ranks = [rank for _, rank, _, _ in rows if rank is not None]
+            # An entry found only through normalisation ("#on" for "on") ranks after exact forms.
+            exact = any(source_word.casefold() == key for source_word, *_ in rows)
             candidates[key].append(Translation(
                 source_word=rows[0][0], target_word=target_word, rank=min(ranks) if ranks else 99,
                 sources=tuple(sorted({source for *_, source in rows})),
                 pos=next((pos for _, _, pos, _ in rows if pos), None),
+                exact=exact,
             ))
         for key, translations in candidates.items():
-            translations.sort(key=lambda t: (t.rank, -len(t.sources), len(t.target_word), t.target_word))
+            translations.sort(key=lambda t: (not t.exact, t.rank, -len(t.sources), len(t.target_word), t.target_word))
             self.by_key[key] = translations
 
     def __bool__(self) -> bool:
@@ -103,7 +112,7 @@ class Lookup:
     """Translates words and finds a sentence's prior, pivoting through English when needed."""
 
     def __init__(self, store: DictionaryStore, src: str, tgt: str, resources: Iterable[str] | None = None,
-                 skip_identity: bool = True, prefer_content_words: bool = True, prefer_distinctive: bool = True,
+                 skip_identity: bool = True, prefer_content_words: bool = False, prefer_distinctive: bool = True,
                  pivot: bool = True):
         self.src, self.tgt = src, tgt
         self.prefer_content_words = prefer_content_words
@@ -144,7 +153,7 @@ class Lookup:
         source side of the dictionary is the source-language word list.
         """
         index = self.direct if self.direct else (self.via[0] if self.via else None)
-        return index is not None and word_key(word) in index.by_key
+        return index is not None and word_key(word) in index.source_keys
 
     def words(self, sentence: str) -> list[str]:
         """The sentence's words; unspaced scripts are segmented by maximum matching."""
@@ -177,7 +186,9 @@ class Lookup:
             distinctive = [hit for hit in hits if not self._is_source_word(hit[2].target_word)]
             hits = distinctive or hits
         level, word, translation = hits[0]
-        cased = match_case(translation.target_word, word)
+        # Dictionary noise ("#bei", "'s") must not open the answer: trim symbols at the edges.
+        target = _EDGE_SYMBOLS.sub("", translation.target_word) or translation.target_word
+        cased = match_case(target, word)
         cased = cased[:1].upper() + cased[1:]  # the prior opens the answer, which starts a sentence
         return Hit(Translation(word, cased, translation.rank, translation.sources, translation.pos,
                                translation.pivot), word, level)
