@@ -60,13 +60,20 @@ def test_backoff_skips_identity_and_can_prefer_content_words(store):
 
 def test_translations_that_are_also_source_words_are_passed_over(store):
     ensure_bundled(store, "eng_Latn", "fra_Latn")
-    sentence = "Jail became notorious after prisoner abuse was discovered there."
-    plain = Lookup(store, "eng_Latn", "fra_Latn", prefer_distinctive=False).prior(sentence)
-    distinctive = Lookup(store, "eng_Latn", "fra_Latn").prior(sentence)
-    english = Lookup(store, "eng_Latn", "fra_Latn").direct.source_keys
-    assert plain.word == "Jail" and plain.translation.target_word.lower() in english  # "prison"
-    assert distinctive.translation.target_word.lower() not in english
-    assert distinctive.backoff_level >= plain.backoff_level
+    plain_lookup = Lookup(store, "eng_Latn", "fra_Latn", prefer_distinctive=False)
+    distinctive_lookup = Lookup(store, "eng_Latn", "fra_Latn")
+    english = plain_lookup.direct.by_key
+    sentences = [item.source for item in flores_items("eng_Latn", "fra_Latn", 200)]
+    plain = [plain_lookup.prior(s) for s in sentences]
+    distinctive = [distinctive_lookup.prior(s) for s in sentences]
+    looks_english = [i for i, hit in enumerate(plain) if hit and hit.translation.target_word.lower() in english]
+    assert looks_english, "Flores dev should hold sentences whose first translation is also an English word"
+    for i in looks_english:
+        hit = distinctive[i]
+        if hit is not None and hit.translation.target_word.lower() not in english:
+            assert hit.backoff_level > plain[i].backoff_level
+    changed = [i for i in looks_english if distinctive[i].translation.target_word != plain[i].translation.target_word]
+    assert len(changed) >= len(looks_english) // 2
 
 
 def test_pivot_through_english_when_the_pair_has_no_dictionary(store):

@@ -60,13 +60,9 @@ class PairIndex:
                  skip_identity: bool = True):
         self.src, self.tgt = src, tgt
         self.by_key: dict[str, list[Translation]] = {}
-        self.source_keys: frozenset[str] = frozenset()  # every source word, copies included: a word list
         src_id, tgt_id = store.language_id(src), store.language_id(tgt)
         if src_id is None or tgt_id is None:
             return
-        with store.engine.connect() as conn:
-            self.source_keys = frozenset(conn.scalars(select(Entry.source_key).distinct().where(
-                Entry.src_lang_id == src_id, Entry.tgt_lang_id == tgt_id)))
         query = (
             select(Entry.source_key, Entry.source_word, Entry.target_word, EntrySource.rank, EntrySource.pos,
                    Source.name)
@@ -149,11 +145,13 @@ class Lookup:
     def _is_source_word(self, word: str) -> bool:
         """Whether a target word is also a source-language word ('prison' in English and French).
 
-        Such a prior does not tell the model which language to continue in; the
-        source side of the dictionary is the source-language word list.
+        Such a prior does not tell the model which language to continue in. The
+        source words that have a real (non-copy) translation serve as the
+        source-language word list: MUSE's copies include target-language words
+        listed as English ("bei bei"), which would make every German word look English.
         """
         index = self.direct if self.direct else (self.via[0] if self.via else None)
-        return index is not None and word_key(word) in index.source_keys
+        return index is not None and word_key(word) in index.by_key
 
     def words(self, sentence: str) -> list[str]:
         """The sentence's words; unspaced scripts are segmented by maximum matching."""
