@@ -1,5 +1,6 @@
 """The dictionary store on the real MUSE, Wiktionary and PanLex files in shared/data."""
 
+import os
 import sqlite3
 import threading
 
@@ -163,3 +164,24 @@ def test_reader_keeps_reading_while_an_import_writes(store, tmp_path):
     finish.set()
     thread.join()
     assert not errors and counts and min(counts) >= 200
+
+
+@pytest.mark.skipif(not os.environ.get("PRETTY_TEST_POSTGRES_URL"),
+                    reason="set PRETTY_TEST_POSTGRES_URL (a scratch PostgreSQL database) to run")
+def test_postgresql_store_round_trip(tmp_path):
+    """The same store on PostgreSQL: migrations, merged import, look-up, removal (needs a server and psycopg)."""
+    from pretty_framework.store.database import downgrade, upgrade
+
+    shared = DictionaryStore(os.environ["PRETTY_TEST_POSTGRES_URL"])
+    downgrade(shared.engine)
+    upgrade(shared.engine)
+    path, lines = _muse_sample(tmp_path, pair="en-fr", n=2000)
+    assert shared.import_file(path, MuseFormat(), "en", "fr", name="muse").entries_added == 2000
+    assert shared.import_file(path, MuseFormat(), "en", "fr", name="muse").already_imported
+    wiktionary = shared.import_file(KAIKKI / "en-en-extract.jsonl", WiktionaryFormat(), "en", "fr", name="wikt")
+    assert wiktionary.entries_linked >= wiktionary.entries_added > 0
+    assert Lookup(shared, "eng_Latn", "fra_Latn").translate("bring") is not None
+    shared.remove_source("wikt")
+    assert shared.remove_source("muse") == 2000 and _entries(shared) == 0
+    downgrade(shared.engine)
+    shared.close()
