@@ -22,7 +22,8 @@ from typing import Any
 import torch
 
 from pretty_framework.analysis import measures
-from pretty_framework.errors import PrettyError
+from pretty_framework.chat import chat_prompt_ids
+from pretty_framework.errors import ModelLoadError, PrettyError
 from pretty_framework.generation import GenerationSettings
 from pretty_framework.priors import decode_answer, join_prompt_and_prior
 from pretty_framework.records import Item
@@ -86,12 +87,10 @@ class Analysis:
         return self.task.prompt(item, self.src, self.tgt, self.template).strip()
 
     def _sft_prompt(self, item: Item) -> list[int]:
-        tokenizer = self.sft.tokenizer
-        if not tokenizer.chat_template:
-            raise AnalysisError(f"the SFT model {self.sft.model_name!r} has no chat template")
-        text = tokenizer.apply_chat_template([{"role": "user", "content": self._instruction(item)}],
-                                             add_generation_prompt=True, tokenize=False)
-        return tokenizer(text, add_special_tokens=False)["input_ids"]
+        try:
+            return chat_prompt_ids(self.sft.tokenizer, self._instruction(item), f"the SFT model {self.sft.model_name!r}")
+        except ModelLoadError as error:
+            raise AnalysisError(str(error)) from None
 
     def _base_prompt(self, item: Item) -> str:
         return self.task.prompt(item, self.src, self.tgt, self.template)
