@@ -1,0 +1,14 @@
+"""The paper's Table 5 controls: priors unrelated to the answer (``random``, ``modal``, ``adverb``)."""
+
+from __future__ import annotations
+
+from pretty_framework import hookimpl
+from pretty_framework.hookspecs import Register
+
+from pretty_controls.providers import AdverbPrior, ModalPrior, RandomWordPrior
+
+
+@hookimpl
+def register_prior_providers(register: Register) -> None:
+    for provider in (RandomWordPrior, ModalPrior, AdverbPrior):
+        register(provider)

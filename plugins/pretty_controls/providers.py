@@ -1,0 +1,106 @@
+"""Controls: a random target-language word as the prior, to show that a prior must be related to the answer.
+
+Each item's word is drawn with a generator seeded by (seed, item id), so a
+batch gets the same priors as the same items one by one, on every run.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Sequence
+from typing import ClassVar
+
+from sqlalchemy import select
+
+from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
+from pretty_framework.store import DictionaryStore
+from pretty_framework.store.bundled import DICTIONARIES, ensure_bundled
+from pretty_framework.store.lookup import PairIndex
+from pretty_framework.store.schema import Entry, EntrySource, Language
+
+
+class ControlOptions(ProviderOptions):
+    seed: int = 0
+    db: str | None = None  # the dictionary store (default: $PRETTY_DB or the user data folder)
+
+
+class RandomWordPrior(PriorProvider):
+    """A random word of the target language, drawn from the dictionary store's translations."""
+
+    name = "random"
+    description = "control: a random target-language word from the dictionary (seeded); Table 5"
+    tasks = frozenset({"translation", "summarization"})
+    Options = ControlOptions
+    pos: ClassVar[str | None] = None  # restrict to this UPOS tag
+
+    def __init__(self, options: ControlOptions | None = None):
+        super().__init__(options)
+        self._store: DictionaryStore | None = None
+        self._words: dict[tuple[str, str], tuple[list[str], str]] = {}
+
+    def _vocabulary(self, src: str, tgt: str) -> tuple[list[str], str]:
+        """The candidate words for ``tgt`` and where they came from."""
+        if (src, tgt) not in self._words:
+            if self._store is None:
+                self._store = DictionaryStore(self.options.db)
+            ensure_bundled(self._store, src, tgt)
+            self._words[(src, tgt)] = self._from_store(src, tgt)
+        return self._words[(src, tgt)]
+
+    def _from_store(self, src: str, tgt: str) -> tuple[list[str], str]:
+        index = PairIndex(self._store, src, tgt)
+        words = sorted({t.target_word for translations in index.by_key.values() for t in translations
+                        if t.target_word.isalpha()})
+        return words, "dictionary store"
+
+    def priors(self, requests: Sequence[PriorRequest]) -> list[Prior | None]:
+        return [self._one(request) for request in requests]
+
+    def _one(self, request: PriorRequest) -> Prior | None:
+        words, resource = self._vocabulary(request.src_lang, request.tgt_lang)
+        if not words:
+            return None
+        rng = random.Random(f"{self.options.seed}:{request.item_id}")
+        word = rng.choice(words)
+        return Prior(word[:1].upper() + word[1:], Provenance(self.name, resource=resource,
+                                                            detail=f"seed {self.options.seed}"), cut=False)
+
+    def resource(self) -> str | None:
+        return f"seed={self.options.seed}"
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+class _PartOfSpeechPrior(RandomWordPrior):
+    """A random target-language word of one part of speech: the store's tagged entries, else a bundled list."""
+
+    list_name: ClassVar[str]
+
+    def _from_store(self, src: str, tgt: str) -> tuple[list[str], str]:
+        with self._store.engine.connect() as conn:
+            query = (select(Entry.target_word).distinct()
+                     .join(EntrySource, EntrySource.entry_id == Entry.id)
+                     .join(Language, Language.id == Entry.tgt_lang_id)
+                     .where(Language.code == tgt, EntrySource.pos == self.pos))
+            tagged = sorted(conn.scalars(query))
+        if tagged:
+            return tagged, f"dictionary store ({self.pos})"
+        bundled = json.loads((DICTIONARIES / "controls.json").read_text(encoding="utf-8"))[self.list_name]
+        return list(bundled.get(tgt, [])), f"dictionaries/controls.json ({self.list_name})"
+
+
+class ModalPrior(_PartOfSpeechPrior):
+    name = "modal"
+    description = "control: a random target-language modal verb (seeded); Table 5"
+    pos = "AUX"
+    list_name = "modal"
+
+
+class AdverbPrior(_PartOfSpeechPrior):
+    name = "adverb"
+    description = "control: a random target-language adverb (seeded); Table 5"
+    pos = "ADV"
+    list_name = "adverb"
