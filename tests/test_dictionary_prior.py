@@ -61,7 +61,7 @@ def test_backoff_skips_identity_and_can_prefer_content_words(store):
 def test_translations_that_are_also_source_words_are_passed_over(store):
     ensure_bundled(store, "eng_Latn", "fra_Latn")
     plain_lookup = Lookup(store, "eng_Latn", "fra_Latn", prefer_distinctive=False)
-    distinctive_lookup = Lookup(store, "eng_Latn", "fra_Latn")
+    distinctive_lookup = Lookup(store, "eng_Latn", "fra_Latn", prefer_distinctive=True)
     english = plain_lookup.direct.by_key
     sentences = [item.source for item in flores_items("eng_Latn", "fra_Latn", 200)]
     plain = [plain_lookup.prior(s) for s in sentences]

@@ -28,7 +28,7 @@ class DictOptions(ProviderOptions):
     # Off by default: on Flores dev (benchmarks/results/prior_quality.md) a content word pulled from
     # mid-sentence made a worse start than the first covered word, in every pair measured.
     content_words: bool = False  # prefer content words to function words
-    distinctive: bool = True  # prefer translations that are not also source-language words
+    distinctive: bool = False  # prefer translations that are not also source-language words (measured: no gain)
     pivot: bool = True  # translate through English when the pair has no dictionary
 
 

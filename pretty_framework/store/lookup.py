@@ -2,9 +2,10 @@
 
 The paper takes the target equivalent of the first source word the dictionary
 covers. Here, in addition: entries that merely copy the source word are
-skipped; translations that are not also source-language words ("prison" is
-English and French) are preferred to ones that are; content words can be
-preferred to function words (off by default: it measured worse on Flores dev); the best-ranked
+skipped; exact forms rank before forms matched only after normalisation;
+content words, and translations that are not also source-language words
+("police" is English and French), can be preferred (both off by default: on
+Flores dev they did not help, see benchmarks/results/prior_quality.md); the best-ranked
 translation (then the one most sources agree on) wins; words are matched on
 normalised keys (case, punctuation, NFKC, stress marks); the source word's
 capitalisation is kept; a pair without a dictionary pivots through English.
@@ -108,7 +109,7 @@ class Lookup:
     """Translates words and finds a sentence's prior, pivoting through English when needed."""
 
     def __init__(self, store: DictionaryStore, src: str, tgt: str, resources: Iterable[str] | None = None,
-                 skip_identity: bool = True, prefer_content_words: bool = False, prefer_distinctive: bool = True,
+                 skip_identity: bool = True, prefer_content_words: bool = False, prefer_distinctive: bool = False,
                  pivot: bool = True):
         self.src, self.tgt = src, tgt
         self.prefer_content_words = prefer_content_words
