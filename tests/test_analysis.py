@@ -145,3 +145,16 @@ def test_report_files(chat_models, tmp_path):
     assert [p.name for p in paths] == ["t-agreement.png", "t-probability.png", "t-divergence.png"]
     assert all(p.stat().st_size > 1000 for p in paths)
     assert "agreement@1=" in text_summary(result)
+
+
+def test_character_groups_keep_byte_tokens_of_one_character_together(byte_tokenizer):
+    from pretty_framework.analysis.runner import character_groups
+
+    decode = lambda ids: byte_tokenizer.decode(list(ids), skip_special_tokens=True)  # noqa: E731
+    prompt = byte_tokenizer("Chinese:")["input_ids"]
+    answer = byte_tokenizer("Chinese: 魑魅 ok", add_special_tokens=False)["input_ids"][len(prompt) - 1:]
+    groups = character_groups(decode, prompt, answer)
+    texts = [decode(prompt + answer[:e])[len(decode(prompt + answer[:s])):] for s, e in groups]
+    assert "".join(texts) == decode(prompt + answer)[len(decode(prompt)):]
+    assert all("\ufffd" not in text for text in texts)
+    assert any(e - s > 1 for s, e in groups)  # a character that needed several byte tokens

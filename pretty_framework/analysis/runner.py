@@ -10,7 +10,9 @@ model's own first token), and so on.
 token. ``cross`` mode (different tokenizers) is a text-level approximation:
 the SFT model's next token *string* agrees when one of the foundation model's
 top-K continuations is prefix-compatible with it; divergences are not defined
-there and are not reported.
+there and are not reported. A position there is a run of SFT tokens that ends
+on a whole character (a byte-level tokenizer writes one CJK character as
+several tokens); its probability is that of its first token.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ from pretty_framework.analysis import measures
 from pretty_framework.chat import chat_prompt_ids
 from pretty_framework.errors import ModelLoadError, PrettyError
 from pretty_framework.generation import GenerationSettings
-from pretty_framework.priors import decode_answer, join_prompt_and_prior
+from pretty_framework.priors import REPLACEMENT_CHAR, decode_answer, join_prompt_and_prior
 from pretty_framework.records import Item
 from pretty_framework.tasks import Task
 
 MODES = ("auto", "shared", "cross")
+CROSS_TOKENS_PER_POSITION = 4  # tokens generated per compared position in cross mode
 EXAMPLES = 5
 
 
@@ -102,13 +105,16 @@ class Analysis:
         if not items:
             return
         sft_prompts = [self._sft_prompt(item) for item in items]
-        settings = GenerationSettings(max_new_tokens=self.positions, repetition_guard=False)
+        # Cross mode compares whole characters: a byte-level tokenizer spends several tokens on
+        # one CJK character, so generate enough to complete the compared positions.
+        budget = self.positions if self.mode == "shared" else self.positions * CROSS_TOKENS_PER_POSITION
+        settings = GenerationSettings(max_new_tokens=budget, repetition_guard=False)
         answers = [g.token_ids for g in self.sft.generate(sft_prompts, settings)]
-        sft_logits = forward_last(self.sft, [p + a[:-1] for p, a in zip(sft_prompts, answers)], self.positions)
+        keep = max(1, max(len(a) for a in answers))
+        sft_logits = forward_last(self.sft, [p + a[:-1] for p, a in zip(sft_prompts, answers)], keep)
         if self.mode == "shared":
             base_prompts = [self.foundation.encode(self._base_prompt(item)) for item in items]
-            base_logits = forward_last(self.foundation, [p + a[:-1] for p, a in zip(base_prompts, answers)],
-                                       self.positions)
+            base_logits = forward_last(self.foundation, [p + a[:-1] for p, a in zip(base_prompts, answers)], keep)
             self._add_shared(answers, sft_logits, base_logits)
         else:
             self._add_cross(items, sft_prompts, answers, sft_logits)
@@ -117,7 +123,7 @@ class Analysis:
         size = min(sft_logits.shape[-1], base_logits.shape[-1])  # padded embedding rows are not vocabulary
         for row, answer in enumerate(answers):
             for position in range(len(answer)):
-                logit_index = self.positions - len(answer) + position  # right-aligned logits
+                logit_index = sft_logits.shape[1] - len(answer) + position  # right-aligned logits
                 p_logits = sft_logits[row, logit_index, :size]
                 q_logits = base_logits[row, logit_index, :size]
                 chosen = torch.tensor([answer[position]])
@@ -136,19 +142,20 @@ class Analysis:
 
     def _add_cross(self, items, sft_prompts, answers, sft_logits) -> None:
         top = max(self.ks)
+        groups = [character_groups(self.sft.decode, prompt, answer) for prompt, answer in zip(sft_prompts, answers)]
         for position in range(self.positions):
-            rows = [row for row, answer in enumerate(answers) if len(answer) > position]
+            rows = [row for row, group in enumerate(groups) if len(group) > position]
+            if not rows:
+                continue
             prefixes, chosen_strings = [], []
             for row in rows:
+                start, end = groups[row][position]
                 prompt, answer = sft_prompts[row], answers[row]
-                so_far = decode_answer(self.sft.decode, prompt + answer[:position], len(prompt))
-                chosen_strings.append(decode_answer(self.sft.decode, prompt + answer[: position + 1],
-                                                    len(prompt) + position))
+                so_far = decode_answer(self.sft.decode, prompt + answer[:start], len(prompt))
+                chosen_strings.append(decode_answer(self.sft.decode, prompt + answer[:end], len(prompt) + start))
                 joined = join_prompt_and_prior(self.foundation.encode, self.foundation.decode,
                                                self._base_prompt(items[row]), so_far, k=None, separator="")
                 prefixes.append(joined.ids)
-            if not rows:
-                continue
             base_logits = forward_last(self.foundation, prefixes, 1)[:, -1]
             top_ids = base_logits.topk(min(top, base_logits.shape[-1]), dim=-1).indices
             stats = self.stats[position]
@@ -159,8 +166,9 @@ class Analysis:
                 for k in self.ks:
                     stats.agree[k].append(any(matches[:k]))
                 stats.add_example(chosen_strings[index], candidates)
-                logit_index = self.positions - len(answers[row]) + position
-                chosen = torch.tensor([answers[row][position]])
+                start = groups[row][position][0]
+                logit_index = sft_logits.shape[1] - len(answers[row]) + start
+                chosen = torch.tensor([answers[row][start]])
                 stats.sft_top1.append(float(measures.chosen_probability(chosen, sft_logits[row, logit_index].unsqueeze(0))[0]))
                 stats.base_top1.append(float(torch.softmax(base_logits[index].float(), -1).max()))
 
@@ -189,6 +197,17 @@ class Analysis:
             positions.append(entry)
         return {"mode": self.mode, "template": self.template, "ks": self.ks, "positions": positions,
                 "epsilon": measures.EPSILON}
+
+
+def character_groups(decode: Any, prompt: Sequence[int], answer: Sequence[int]) -> list[tuple[int, int]]:
+    """Spans of answer tokens that each end on a whole character (byte tokens of one CJK character together)."""
+    groups, start = [], 0
+    for end in range(1, len(answer) + 1):
+        text = decode_answer(decode, list(prompt) + list(answer[:end]), len(prompt) + start)
+        if text and not text.endswith(REPLACEMENT_CHAR):
+            groups.append((start, end))
+            start = end
+    return groups
 
 
 def forward_last(backend: Any, sequences: Sequence[Sequence[int]], keep: int) -> torch.Tensor:
