@@ -32,6 +32,7 @@ def main() -> None:
     from pretty_framework.generation import GenerationSettings
     from pretty_framework.languages import normalize_language
     from pretty_framework.plugins import get_plugins
+    from pretty_framework.records import Item
 
     os.environ.setdefault("PRETTY_DB", str(Path(tempfile.mkdtemp()) / "bench.sqlite"))
     plugins = get_plugins()
@@ -54,11 +55,14 @@ def main() -> None:
         requests = [PriorRequest(i.id, i.source, src, tgt) for i in items]
         seconds, answers = timed(lambda: sft.priors(requests))
         score(pair, "SFT alone", [a.text if a else "" for a in answers], references, tgt, seconds)
+        # The sft row reuses these answers (the sft provider would generate the very same ones again,
+        # greedy and fp32): each item carries its answer as a per-item prior for the `text` provider.
+        with_answers = [Item(i.id, i.source, i.reference, {"prior": a.text if a else ""}) for i, a in zip(items, answers)]
         for row in ("sft", "random", "none"):
-            provider = sft if row == "sft" else plugins.providers.get(row)()
-            engine = Engine(backend, task, provider, src, tgt, settings=GenerationSettings(max_new_tokens=128))
+            provider = plugins.providers.get("text" if row == "sft" else row)()
+            engine = Engine(backend, task, provider, src, tgt, k=2, settings=GenerationSettings(max_new_tokens=128))
             seconds, results = timed(lambda: [r for s in range(0, len(items), 16)
-                                              for r in engine.decode_batch(items[s : s + 16])])
+                                              for r in engine.decode_batch(with_answers[s : s + 16])])
             score(pair, row, [r.output for r in results], references, tgt, seconds)
     sft.close()
     for row in rows:

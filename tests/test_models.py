@@ -1,6 +1,7 @@
 """Model resolution and loading: names, folders, hub ids (offline, from a cache the test builds)."""
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -35,7 +36,7 @@ def test_packaged_models_include_the_default():
     assert "gemma3-270m" in PACKAGED_MODELS
 
 
-def _fake_hub_cache(hub: "Path", repo: str, model_dir: "Path") -> None:
+def _fake_hub_cache(hub: Path, repo: str, model_dir: Path) -> None:
     """Lay out a Hugging Face hub cache entry, as a download would have left it."""
     entry = hub / ("models--" + repo.replace("/", "--"))
     snapshot = entry / "snapshots" / ("0" * 40)
