@@ -64,9 +64,6 @@ class Registry(Generic[T]):
     def __contains__(self, name: object) -> bool:
         return name in self._entries
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
 
 def _import_dotted(path: str, plugin: str) -> Any:
     module_name, _, attribute = path.partition(":")

@@ -164,10 +164,6 @@ class DictionaryStore:
         with self.engine.connect() as conn:
             return [tuple(row) for row in conn.execute(query)]
 
-    def pairs(self) -> set[tuple[str, str]]:
-        """The language pairs that have entries."""
-        return {(s, t) for s, t, _, _ in self.stats()}
-
     def export(self, src: str, tgt: str, source: str | None = None) -> Iterator[tuple[str, str, list[str]]]:
         """(source word, target word, its sources) for a pair, optionally only one source's entries."""
         src_id, tgt_id = self.language_id(src), self.language_id(tgt)
