@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pretty_framework import __version__
@@ -66,6 +66,7 @@ class Engine:
         parts = [
             ("model", self.backend.model_name),
             ("backend", self.backend.name),
+            ("dtype", str(getattr(self.backend, "dtype", "-")).removeprefix("torch.")),
             ("task", self.task.name),
             ("pair", f"{self.src_lang}-{self.tgt_lang}"),
             ("provider", self.provider.name + (f"({resource})" if resource else "")),
@@ -78,32 +79,20 @@ class Engine:
         return "|".join(f"{key}:{value}" for key, value in parts)
 
     # -- decoding --------------------------------------------------------------------------
-    def run(self, items: Iterable[Item], batch_size: int = 8) -> Iterator[DecodeResult]:
-        """Decode ``items`` in batches; results come back in input order, one per item."""
-        if batch_size < 1:
-            raise OptionsError(f"batch size must be at least 1, got {batch_size}")
-        batch: list[Item] = []
-        for item in items:
-            batch.append(item)
-            if len(batch) == batch_size:
-                yield from self.decode_batch(batch)
-                batch = []
-        if batch:
-            yield from self.decode_batch(batch)
-
     def decode_batch(self, items: Sequence[Item]) -> list[DecodeResult]:
         """Decode one batch: one provider call, one backend call."""
         # Empty lines pass through as empty outputs without troubling provider or model.
-        work = [item for item in items if item.source.strip()]
+        positions = [i for i, item in enumerate(items) if item.source.strip()]
+        work = [items[i] for i in positions]
         priors = self.priors(work)
         prompts = self.prompts(work, priors)
         generations = self.backend.generate([joined.ids for joined, _ in prompts], self.settings)
-        done: dict[str, DecodeResult] = {}
-        for item, prior, (joined, truncated), generation in zip(work, priors, prompts, generations):
+        results = [_empty_result(item) for item in items]
+        for i, prior, (joined, truncated), generation in zip(positions, priors, prompts, generations):
             raw = decode_answer(self.backend.decode, joined.ids + generation.token_ids, joined.answer_start)
             parsed = self.task.parse(raw)
-            done[item.id] = DecodeResult(
-                item=item,
+            results[i] = DecodeResult(
+                item=items[i],
                 output=parsed.answer,
                 raw=raw.strip(),
                 prior=joined.prior_text,
@@ -112,7 +101,7 @@ class Engine:
                 stop_reason=generation.stop_reason,
                 truncated_input=truncated,
             )
-        return [done.get(item.id) or _empty_result(item) for item in items]
+        return results
 
     def priors(self, items: Sequence[Item]) -> list[Prior | None]:
         """The provider's priors for ``items`` (one call; item by item only to find a failure)."""
