@@ -1,12 +1,10 @@
 """Model resolution and loading: names, folders, hub ids (offline, from a cache the test builds)."""
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from pretty_framework.errors import InputError, ModelLoadError, UnknownNameError
 from pretty_framework.models import PACKAGED_MODELS, resolve_model
+from tests_support import fake_hub_cache, offline_hub
 
 
 def test_unknown_model_lists_the_valid_forms():
@@ -36,26 +34,12 @@ def test_packaged_models_include_the_default():
     assert "gemma3-270m" in PACKAGED_MODELS
 
 
-def _fake_hub_cache(hub: Path, repo: str, model_dir: Path) -> None:
-    """Lay out a Hugging Face hub cache entry, as a download would have left it."""
-    entry = hub / ("models--" + repo.replace("/", "--"))
-    snapshot = entry / "snapshots" / ("0" * 40)
-    shutil.copytree(model_dir, snapshot)
-    (entry / "refs").mkdir(parents=True)
-    (entry / "refs" / "main").write_text("0" * 40)
-
-
 def test_hub_id_loads_through_the_hub_code_path_offline(tmp_path, monkeypatch, tiny_model_dir, tiny_backend):
     from pretty_framework.backends.transformers_backend import TransformersBackend
     from pretty_framework.generation import GenerationSettings
 
-    _fake_hub_cache(tmp_path / "hub", "tiny-org/tiny-llama", tiny_model_dir)
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    import huggingface_hub.constants as hub_constants
-
-    monkeypatch.setattr(hub_constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
-    monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", True)
+    fake_hub_cache(tmp_path / "hub", "tiny-org/tiny-llama", tiny_model_dir)
+    offline_hub(monkeypatch, tmp_path / "hub")
     backend = TransformersBackend(model="tiny-org/tiny-llama", device="cpu", dtype="float32")
     assert backend.model_name == "tiny-org/tiny-llama"
     prompt = [backend.encode("English: Hello.\nGerman Translation:")]
@@ -66,10 +50,6 @@ def test_hub_id_loads_through_the_hub_code_path_offline(tmp_path, monkeypatch, t
 def test_hub_id_missing_offline_is_a_clear_error(tmp_path, monkeypatch):
     from pretty_framework.backends.transformers_backend import TransformersBackend
 
-    import huggingface_hub.constants as hub_constants
-
-    monkeypatch.setattr(hub_constants, "HF_HUB_CACHE", str(tmp_path / "empty-hub"))
-    monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", True)
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    offline_hub(monkeypatch, tmp_path / "empty-hub")
     with pytest.raises(ModelLoadError, match="cannot load model 'nobody/nothing' \\(hub\\)"):
         TransformersBackend(model="nobody/nothing", device="cpu")

@@ -96,3 +96,23 @@ def save_tiny_llama(folder: Path, hf_tokenizer, *, seed: int = 0, max_positions:
     model.save_pretrained(folder)
     hf_tokenizer.save_pretrained(folder)
     return folder
+
+
+def save_tiny_m2m100(folder: Path, hf_tokenizer, language_tags: list[str], *, seed: int = 0) -> Path:
+    """A 1+1-layer M2M100 (the NLLB architecture) with language tags added to ``hf_tokenizer``."""
+    import torch
+    from transformers import M2M100Config, M2M100ForConditionalGeneration
+
+    hf_tokenizer.add_special_tokens({"additional_special_tokens": language_tags})
+    torch.manual_seed(seed)
+    config = M2M100Config(
+        vocab_size=len(hf_tokenizer), d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
+        decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64, max_position_embeddings=256,
+        pad_token_id=hf_tokenizer.pad_token_id, bos_token_id=hf_tokenizer.bos_token_id,
+        eos_token_id=hf_tokenizer.eos_token_id, decoder_start_token_id=hf_tokenizer.eos_token_id, init_std=0.3,
+    )
+    model = M2M100ForConditionalGeneration(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    hf_tokenizer.save_pretrained(folder)
+    return folder

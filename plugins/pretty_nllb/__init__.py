@@ -1,0 +1,13 @@
+"""The refined MT prior: a small translation model's first tokens (NLLB-200 and any M2M100-style model)."""
+
+from __future__ import annotations
+
+from pretty_framework import hookimpl
+from pretty_framework.hookspecs import Register
+
+from pretty_nllb.provider import NllbPrior
+
+
+@hookimpl
+def register_prior_providers(register: Register) -> None:
+    register(NllbPrior)
