@@ -116,3 +116,23 @@ def save_tiny_m2m100(folder: Path, hf_tokenizer, language_tags: list[str], *, se
     model.save_pretrained(folder)
     hf_tokenizer.save_pretrained(folder)
     return folder
+
+
+def save_tiny_mt5(folder: Path, hf_tokenizer, langid_map: dict[str, str], *, seed: int = 0) -> Path:
+    """A 1+1-layer mT5 with a CrossSum-style ``langid_map`` (language name -> start token)."""
+    import torch
+    from transformers import MT5Config, MT5ForConditionalGeneration
+
+    hf_tokenizer.add_special_tokens({"additional_special_tokens": sorted(set(langid_map.values()))})
+    torch.manual_seed(seed)
+    config = MT5Config(
+        vocab_size=len(hf_tokenizer), d_model=32, d_kv=8, d_ff=64, num_layers=1, num_decoder_layers=1, num_heads=2,
+        pad_token_id=hf_tokenizer.pad_token_id, eos_token_id=hf_tokenizer.eos_token_id,
+        decoder_start_token_id=hf_tokenizer.pad_token_id, initializer_factor=3.0,
+        task_specific_params={"langid_map": {name: [i, token] for i, (name, token) in enumerate(langid_map.items())}},
+    )
+    model = MT5ForConditionalGeneration(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    hf_tokenizer.save_pretrained(folder)
+    return folder
