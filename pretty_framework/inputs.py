@@ -98,3 +98,42 @@ def flores_files(folder: Path, split: str, src: str, tgt: str) -> tuple[Path, Pa
             present = sorted(p.name for p in folder.glob(f"{split}.*")) if folder.is_dir() else []
             raise InputError(f"Flores file not found: {path}; present: {', '.join(present) or 'none'}")
     return source, reference
+
+
+def read_conllu(path: Path) -> list[Item]:
+    """Universal Dependencies CoNLL-U: one item per sentence, with ``words`` and gold ``upos`` fields.
+
+    Multi-word token lines (``3-4``) and empty nodes (``5.1``) are skipped: the
+    syntactic words carry the tags. HTML entities in the text (``&#39;``) are decoded.
+    """
+    import html
+
+    items: list[Item] = []
+    words: list[str] = []
+    tags: list[str] = []
+    sentence_id, text = None, None
+    for number, line in _lines(path):
+        if line.startswith("#"):
+            key, _, value = line[1:].partition("=")
+            if key.strip() == "sent_id":
+                sentence_id = value.strip()
+            elif key.strip() == "text":
+                text = html.unescape(value.strip())
+            continue
+        if not line.strip():
+            if words:
+                items.append(Item(sentence_id or str(len(items) + 1), text or " ".join(words),
+                                  fields={"words": words, "upos": tags}))
+            words, tags, sentence_id, text = [], [], None, None
+            continue
+        columns = line.split("\t")
+        if len(columns) != 10:
+            raise InputError(f"{path}:{number}: a CoNLL-U token line has 10 tab-separated columns, got {len(columns)}")
+        if "-" in columns[0] or "." in columns[0]:
+            continue
+        words.append(html.unescape(columns[1]))
+        tags.append(columns[3])
+    if words:
+        items.append(Item(sentence_id or str(len(items) + 1), text or " ".join(words),
+                          fields={"words": words, "upos": tags}))
+    return items

@@ -136,3 +136,22 @@ def save_tiny_mt5(folder: Path, hf_tokenizer, langid_map: dict[str, str], *, see
     model.save_pretrained(folder)
     hf_tokenizer.save_pretrained(folder)
     return folder
+
+
+def save_tiny_xlmr_tagger(folder: Path, hf_tokenizer, labels: tuple[str, ...], *, seed: int = 0) -> Path:
+    """A 1-layer XLM-RoBERTa token classifier with the given labels (UPOS)."""
+    import torch
+    from transformers import XLMRobertaConfig, XLMRobertaForTokenClassification
+
+    torch.manual_seed(seed)
+    config = XLMRobertaConfig(
+        vocab_size=len(hf_tokenizer), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+        intermediate_size=64, max_position_embeddings=260, pad_token_id=hf_tokenizer.pad_token_id,
+        id2label=dict(enumerate(labels)), label2id={label: i for i, label in enumerate(labels)},
+        initializer_range=0.5,
+    )
+    model = XLMRobertaForTokenClassification(config)
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    hf_tokenizer.save_pretrained(folder)
+    return folder

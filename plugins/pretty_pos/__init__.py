@@ -1,0 +1,14 @@
+"""POS priors: a token-classification tagger (Unicoder / XLM-R UPOS) and a spaCy pipeline."""
+
+from __future__ import annotations
+
+from pretty_framework import hookimpl
+from pretty_framework.hookspecs import Register
+
+from pretty_pos.providers import SpacyPosPrior, TokenClassifierPosPrior
+
+
+@hookimpl
+def register_prior_providers(register: Register) -> None:
+    register(TokenClassifierPosPrior)
+    register(SpacyPosPrior)

