@@ -22,6 +22,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=100)
     parser.add_argument("--pairs", default="en-de,en-fr,en-zh,en-uk")
+    parser.add_argument("--name", default="sft_prior", help="Result file name under results/.")
     args = parser.parse_args()
 
     from pretty_framework import PriorRequest
@@ -75,8 +76,8 @@ def main() -> None:
              "| pair | row | chrF | BLEU | target-language rate | %SFT (chrF) |", "|---|---|---|---|---|---|"]
     lines += [f"| {r['pair']} | {r['row']} | {r['chrF']} | {r['BLEU']} | {r['target_language_rate']:.0%} | "
               f"{r['pct_sft_chrF']} |" for r in rows]
-    lines += ["", "Command: `cd benchmarks && python sft_prior.py`"]
-    write_result("sft_prior", result, "\n".join(lines))
+    lines += ["", f"Command: `cd benchmarks && python sft_prior.py --pairs {args.pairs} --lines {args.lines} --name {args.name}`"]
+    write_result(args.name, result, "\n".join(lines))
 
 
 if __name__ == "__main__":
