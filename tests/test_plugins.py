@@ -59,7 +59,7 @@ def test_unknown_provider_lists_the_known_ones(plugins):
         plugins.providers.get("orcale")
     message = str(error.value)
     assert "unknown prior provider 'orcale'" in message and "did you mean 'oracle'" in message
-    assert "known: dict, muse-dict, none, oracle, panlex-dict, text, wiktionary-dict" in message
+    assert "known: " + ", ".join(plugins.providers.names()) in message and "none, oracle" in message
 
 
 def test_a_registration_hook_that_raises_names_its_plugin(plugins):
