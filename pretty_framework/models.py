@@ -19,8 +19,8 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from pretty_framework.errors import InputError, ModelLoadError, UnknownNameError
 
