@@ -158,3 +158,21 @@ def test_character_groups_keep_byte_tokens_of_one_character_together(byte_tokeni
     assert "".join(texts) == decode(prompt + answer)[len(decode(prompt)):]
     assert all("\ufffd" not in text for text in texts)
     assert any(e - s > 1 for s, e in groups)  # a character that needed several byte tokens
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--flores", "/no/such/flores"], "Flores file not found: /no/such/flores/dev.eng_Latn"),
+    (["--input", "EMPTY"], "the input has no non-empty items to analyse"),
+    (["--input", "/no/such/file.txt"], "input file not found: /no/such/file.txt"),
+    (["--input", "ONE", "--foundation", "no-such-model"], "unknown model 'no-such-model'"),
+])
+def test_analyze_command_errors_are_clear(tmp_path, args, message):
+    from click.testing import CliRunner
+
+    from pretty_framework.cli import cli
+
+    (tmp_path / "empty.txt").write_text("\n  \n")
+    (tmp_path / "one.txt").write_text("Hello.\n")
+    args = [{"EMPTY": str(tmp_path / "empty.txt"), "ONE": str(tmp_path / "one.txt")}.get(a, a) for a in args]
+    result = CliRunner().invoke(cli, ["analyze", "--src", "en", "--tgt", "de", "-o", str(tmp_path / "out"), *args])
+    assert result.exit_code == 1 and message in result.stderr
