@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pretty_framework import __version__
 from pretty_framework.backends import Backend
@@ -55,9 +55,7 @@ class Engine:
         if not self.provider.supports(self.src_lang, self.tgt_lang):
             raise OptionsError(f"provider {self.provider.name!r} cannot serve {self.src_lang} -> {self.tgt_lang}")
         if not self.settings.stop_strings and self.task.stop_strings:
-            self.settings = GenerationSettings(
-                **{**self.settings.__dict__, "stop_strings": tuple(self.task.stop_strings)}
-            )
+            self.settings = replace(self.settings, stop_strings=tuple(self.task.stop_strings))
 
     # -- the run signature -----------------------------------------------------------------
     def signature(self) -> str:

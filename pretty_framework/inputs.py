@@ -6,6 +6,7 @@ unless a JSONL record gives its own ``id``.
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,21 +18,34 @@ from pretty_framework.records import Item
 FORMATS = ("auto", "text", "jsonl")
 
 
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    """(line number, text) for each line of a UTF-8 file, newline removed."""
+def utf8_lines(path: Path, what: str = "input file") -> Iterator[tuple[int, str | None]]:
+    """(line number, text) of a UTF-8 file (gzip when it ends in .gz), newline and BOM removed.
+
+    A line that is not UTF-8 comes back as ``None``: the caller decides whether
+    that stops the read (inputs) or skips the line (a dictionary import with --skip-bad).
+    """
     try:
-        data = path.read_bytes()
+        handle = gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
     except FileNotFoundError:
-        raise InputError(f"input file not found: {path}") from None
+        raise InputError(f"{what} not found: {path}") from None
     except IsADirectoryError:
-        raise InputError(f"input path is a folder, not a file: {path}") from None
-    for number, raw in enumerate(data.splitlines(), start=1):
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise InputError(f"{path}:{number}: not valid UTF-8 ({error.reason} at byte {error.start}); "
-                             "convert the file to UTF-8 first") from None
-        yield number, text.removeprefix("\ufeff") if number == 1 else text
+        raise InputError(f"{what} is a folder, not a file: {path}") from None
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                text = raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError:
+                yield number, None
+                continue
+            yield number, text.removeprefix("\ufeff") if number == 1 else text
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) for each line of a UTF-8 input file; a non-UTF-8 line is an error."""
+    for number, text in utf8_lines(path):
+        if text is None:
+            raise InputError(f"{path}:{number}: not valid UTF-8; convert the file to UTF-8 first")
+        yield number, text
 
 
 def read_text(path: Path) -> list[Item]:

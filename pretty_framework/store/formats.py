@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import abc
 import csv
-import gzip
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import ClassVar, NamedTuple
 
 from pretty_framework.errors import InputError, UnknownNameError
+from pretty_framework.inputs import utf8_lines
 from pretty_framework.languages import resolve_language
 from pretty_framework.store.normalize import clean_word
 
@@ -55,17 +55,8 @@ class DictionaryFormat(abc.ABC):
 
 
 def text_lines(path: Path) -> Iterator[tuple[int, str | None]]:
-    """(line number, text) of a UTF-8 file; text is None for a line that is not UTF-8."""
-    try:
-        handle = gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
-    except FileNotFoundError:
-        raise InputError(f"dictionary file not found: {path}") from None
-    with handle:
-        for number, raw in enumerate(handle, start=1):
-            try:
-                yield number, raw.decode("utf-8").rstrip("\r\n").removeprefix("\ufeff")
-            except UnicodeDecodeError:
-                yield number, None
+    """(line number, text) of a UTF-8 dictionary file; text is None for a line that is not UTF-8."""
+    return utf8_lines(path, what="dictionary file")
 
 
 NOT_UTF8 = "not valid UTF-8 (convert the file to UTF-8)"
