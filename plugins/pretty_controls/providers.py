@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
 from pretty_framework.store import DictionaryStore
-from pretty_framework.store.bundled import DICTIONARIES, ensure_bundled
+from pretty_framework.store.bundled import DICTIONARIES
 from pretty_framework.store.lookup import PairIndex
+from pretty_framework.store.session import StoreSession
 from pretty_framework.store.schema import Entry, EntrySource, Language
 
 
@@ -36,20 +37,17 @@ class RandomWordPrior(PriorProvider):
 
     def __init__(self, options: ControlOptions | None = None):
         super().__init__(options)
-        self._store: DictionaryStore | None = None
+        self._session = StoreSession(self.options.db)
         self._words: dict[tuple[str, str], tuple[list[str], str]] = {}
 
     def _vocabulary(self, src: str, tgt: str) -> tuple[list[str], str]:
         """The candidate words for ``tgt`` and where they came from."""
         if (src, tgt) not in self._words:
-            if self._store is None:
-                self._store = DictionaryStore(self.options.db)
-            ensure_bundled(self._store, src, tgt)
-            self._words[(src, tgt)] = self._from_store(src, tgt)
+            self._words[(src, tgt)] = self._from_store(self._session.prepare(src, tgt), src, tgt)
         return self._words[(src, tgt)]
 
-    def _from_store(self, src: str, tgt: str) -> tuple[list[str], str]:
-        index = PairIndex(self._store, src, tgt)
+    def _from_store(self, store: DictionaryStore, src: str, tgt: str) -> tuple[list[str], str]:
+        index = PairIndex(store, src, tgt)
         words = sorted({t.target_word for translations in index.by_key.values() for t in translations
                         if t.target_word.isalpha()})
         return words, "dictionary store"
@@ -70,8 +68,7 @@ class RandomWordPrior(PriorProvider):
         return f"seed={self.options.seed}"
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
+        self._session.close()
 
 
 class _PartOfSpeechPrior(RandomWordPrior):
@@ -79,8 +76,8 @@ class _PartOfSpeechPrior(RandomWordPrior):
 
     list_name: ClassVar[str]
 
-    def _from_store(self, src: str, tgt: str) -> tuple[list[str], str]:
-        with self._store.engine.connect() as conn:
+    def _from_store(self, store: DictionaryStore, src: str, tgt: str) -> tuple[list[str], str]:
+        with store.engine.connect() as conn:
             query = (select(Entry.target_word).distinct()
                      .join(EntrySource, EntrySource.entry_id == Entry.id)
                      .join(Language, Language.id == Entry.tgt_lang_id)

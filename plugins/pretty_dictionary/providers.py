@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
-from pretty_framework.store import DictionaryStore, Lookup
-from pretty_framework.store.bundled import ensure_bundled
+from pretty_framework.store import Lookup
+from pretty_framework.store.session import StoreSession
 
 
 log = logging.getLogger(__name__)
@@ -43,26 +43,21 @@ class DictPrior(PriorProvider):
 
     def __init__(self, options: DictOptions | None = None):
         super().__init__(options)
-        self._store: DictionaryStore | None = None
-        self._lookups: dict[tuple[str, str], Lookup] = {}
+        self._session = StoreSession(self.options.db, bundled=self.options.bundled)
+        self._warned: set[tuple[str, str]] = set()
 
     def _lookup(self, src: str, tgt: str) -> Lookup:
-        if (src, tgt) not in self._lookups:
-            if self._store is None:
-                self._store = DictionaryStore(self.options.db)
-            if self.options.bundled:
-                ensure_bundled(self._store, src, tgt, self.resources[0] if self.resources else None)
-            lookup = Lookup(
-                self._store, src, tgt, self.resources, skip_identity=self.options.skip_identity,
-                prefer_content_words=self.options.content_words, prefer_distinctive=self.options.distinctive,
-                pivot=self.options.pivot,
-            )
-            if not lookup.available:
-                log.warning("provider %r: the store (%s) has no %s dictionary for %s -> %s, nor one to pivot "
-                            "through English; items get no prior. Import one with `pretty dict import`.",
-                            self.name, self._store.url, "/".join(self.resources or ("any",)), src, tgt)
-            self._lookups[(src, tgt)] = lookup
-        return self._lookups[(src, tgt)]
+        lookup = self._session.lookup(
+            src, tgt, self.resources, skip_identity=self.options.skip_identity,
+            prefer_content_words=self.options.content_words, prefer_distinctive=self.options.distinctive,
+            pivot=self.options.pivot,
+        )
+        if not lookup.available and (src, tgt) not in self._warned:
+            self._warned.add((src, tgt))
+            log.warning("provider %r: the store (%s) has no %s dictionary for %s -> %s, nor one to pivot "
+                        "through English; items get no prior. Import one with `pretty dict import`.",
+                        self.name, self._session.store.url, "/".join(self.resources or ("any",)), src, tgt)
+        return lookup
 
     def priors(self, requests: Sequence[PriorRequest]) -> list[Prior | None]:
         return [self._one(request) for request in requests]
@@ -85,8 +80,7 @@ class DictPrior(PriorProvider):
         return "+".join(self.resources) if self.resources else "all"
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
+        self._session.close()
 
 
 class MuseDictPrior(DictPrior):

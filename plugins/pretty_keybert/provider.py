@@ -16,8 +16,8 @@ from pydantic import Field
 
 from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
 from pretty_framework.errors import ModelLoadError
-from pretty_framework.store import DictionaryStore, Lookup
-from pretty_framework.store.bundled import ensure_bundled
+from pretty_framework.store import Lookup
+from pretty_framework.store.session import StoreSession
 
 UNSPACED_SCRIPTS = {"Hans", "Hant", "Jpan", "Thai"}
 
@@ -50,8 +50,7 @@ class KeywordPrior(PriorProvider):
     def __init__(self, options: KeywordOptions | None = None):
         super().__init__(options)
         self._keybert: Any = None
-        self._store: DictionaryStore | None = None
-        self._lookups: dict[tuple[str, str], Lookup] = {}
+        self._session = StoreSession(self.options.db, bundled=self.options.bundled)
 
     def _extractor(self) -> Any:
         if self._keybert is None:
@@ -66,13 +65,7 @@ class KeywordPrior(PriorProvider):
         return self._keybert
 
     def _lookup(self, src: str, tgt: str) -> Lookup:
-        if (src, tgt) not in self._lookups:
-            if self._store is None:
-                self._store = DictionaryStore(self.options.db)
-            if self.options.bundled:
-                ensure_bundled(self._store, src, tgt)
-            self._lookups[(src, tgt)] = Lookup(self._store, src, tgt)
-        return self._lookups[(src, tgt)]
+        return self._session.lookup(src, tgt)
 
     def keywords(self, text: str, lookup: Lookup) -> list[str]:
         """The passage's keywords, best first."""
@@ -106,5 +99,4 @@ class KeywordPrior(PriorProvider):
         return None
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
+        self._session.close()
