@@ -130,15 +130,18 @@ class Analysis:
                 stats = self.stats[position]
                 for k, inside in measures.agreement_at_k(chosen, q_logits.unsqueeze(0), self.ks).items():
                     stats.agree[k].append(bool(inside[0]))
+                # One softmax per distribution: on a 262k vocabulary each one is the costly step.
+                q_probabilities = torch.softmax(q_logits.float(), -1)
                 stats.sft_top1.append(float(measures.chosen_probability(chosen, p_logits.unsqueeze(0))[0]))
-                stats.base_top1.append(float(torch.softmax(q_logits.float(), -1).max()))
-                stats.base_of_sft.append(float(measures.chosen_probability(chosen, q_logits.unsqueeze(0))[0]))
+                stats.base_top1.append(float(q_probabilities.max()))
+                stats.base_of_sft.append(float(q_probabilities[chosen[0]]))
                 values = measures.divergences(p_logits.unsqueeze(0), q_logits.unsqueeze(0))
                 stats.kl.append(float(values["kl"][0]))
                 stats.js.append(float(values["js"][0]))
                 stats.cross_entropy.append(float(values["cross_entropy"][0]))
-                decode = self.foundation.tokenizer.convert_ids_to_tokens
-                stats.add_example(decode(answer[position]), decode(q_logits.topk(5).indices.tolist()))
+                if len(stats.examples) < EXAMPLES:
+                    decode = self.foundation.tokenizer.convert_ids_to_tokens
+                    stats.add_example(decode(answer[position]), decode(q_logits.topk(5).indices.tolist()))
 
     def _add_cross(self, items, sft_prompts, answers, sft_logits) -> None:
         top = max(self.ks)
