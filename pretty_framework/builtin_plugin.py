@@ -13,9 +13,12 @@ def register_backends(register: Register) -> None:
 
 @hookimpl
 def register_tasks(register: Register) -> None:
+    from pretty_framework.tasks.pos import PosTask
+    from pretty_framework.tasks.summarization import SummarizationTask
     from pretty_framework.tasks.translation import TranslationTask
 
-    register(TranslationTask())
+    for task in (TranslationTask(), SummarizationTask(), PosTask()):
+        register(task)
 
 
 @hookimpl

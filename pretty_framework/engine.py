@@ -164,7 +164,7 @@ class Engine:
     def _join(self, item: Item, prior: Prior | None) -> JoinedPrompt:
         template = self.task.template(self.template)
         prompt = self.task.prompt(item, self.src_lang, self.tgt_lang, self.template)
-        text = prior.text if prior else None
+        text = self.task.frame_prior(item, prior.text) if prior else None
         k = self.k if prior is None or prior.cut else None
         return join_prompt_and_prior(self.backend.encode, self.backend.decode, prompt, text, k, template.separator)
 

@@ -103,3 +103,24 @@ class ResultWriter:
     def close(self) -> None:
         if self.path is not None:
             self._stream.close()
+
+
+def read_records(path: Path) -> list[dict]:
+    """The records of a finished (or partial) JSONL output; every line must be one of ours."""
+    from pretty_framework.inputs import utf8_lines
+
+    records = []
+    for number, text in utf8_lines(path, "output file"):
+        if text is None:
+            raise InputError(f"{path}:{number}: not valid UTF-8")
+        if not text.strip():
+            continue
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise InputError(f"{path}:{number}: invalid JSON ({error.msg}); a half-written last line means the "
+                             "run was interrupted: finish it with --resume") from None
+        if not isinstance(record, dict) or "output" not in record:
+            raise InputError(f"{path}:{number}: not a decode record (no 'output' field)")
+        records.append(record)
+    return records

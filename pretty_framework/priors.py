@@ -57,12 +57,16 @@ class Prior:
     """A provider's answer: the prior text and its provenance.
 
     The engine cuts ``text`` to ``k`` tokens of the foundation tokenizer unless
-    ``cut`` is False (a dictionary word is only useful whole).
+    ``cut`` is False (a dictionary word is only useful whole). ``answer`` is
+    the provider's whole answer when the prior is only its start and the whole
+    one is a different text (a tagger's tags for every word): experiments score
+    it as the provider-alone row. Without it, ``text`` is the whole answer.
     """
 
     text: str
     provenance: Provenance
     cut: bool = True
+    answer: str | None = None
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,8 @@ class DecodeResult:
             parsed_ok=self.parsed_ok,
             stop_reason=self.stop_reason,
         )
+        if self.item.fields:
+            record["fields"] = dict(self.item.fields)  # gold data a scorer needs (UD words and tags)
         if self.truncated_input:
             record["truncated_input"] = True
         record["signature"] = signature

@@ -15,17 +15,15 @@ from pydantic import Field
 from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
 from pretty_framework.errors import ModelLoadError
 from pretty_framework.models import load_pretrained
+from pretty_framework.records import Item
+from pretty_framework.tasks.pos import format_pairs
+from pretty_framework.tasks.pos import item_words as words_of
 
-UPOS = ("ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON", "PROPN", "PUNCT", "SCONJ",
-        "SYM", "VERB", "X")
 
 
 def item_words(request: PriorRequest) -> list[str]:
-    """The words to tag: the item's own tokenization if it has one."""
-    words = request.metadata.get("words")
-    if isinstance(words, list) and all(isinstance(w, str) for w in words):
-        return list(words)
-    return request.source.split()
+    """The words to tag: the item's own tokenization if it has one (the pos task's own rule)."""
+    return words_of(Item(request.item_id, request.source, fields=request.metadata))
 
 
 class TaggerPrior(PriorProvider):
@@ -45,7 +43,8 @@ class TaggerPrior(PriorProvider):
         for index, word_tags in zip(work, tags):
             if word_tags:
                 answers[index] = Prior(word_tags[0], Provenance(self.name, resource=self.resource(),
-                                                                detail=" ".join(word_tags)), cut=False)
+                                                                detail=" ".join(word_tags)), cut=False,
+                                       answer=format_pairs(list(zip(sentences[index], word_tags))))
         return answers
 
 

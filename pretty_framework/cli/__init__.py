@@ -41,9 +41,11 @@ def _add_commands(group: click.Group) -> None:
     from pretty_framework.cli.analyze import analyze
     from pretty_framework.cli.decode import decode
     from pretty_framework.cli.dictionary import dictionary
+    from pretty_framework.cli.evaluate import evaluate
     from pretty_framework.cli.info import languages, models, plugins, providers
+    from pretty_framework.cli.run import run
 
-    for command in (decode, dictionary, analyze, plugins, providers, languages, models):
+    for command in (decode, evaluate, run, dictionary, analyze, plugins, providers, languages, models):
         group.add_command(command)
 
 

@@ -56,6 +56,10 @@ class Task(abc.ABC):
         values.update(src_name=language_name(src_lang), tgt_name=language_name(tgt_lang))
         return self.template(template).text.format(**values)
 
+    def frame_prior(self, item: Item, prior: str) -> str:
+        """The prior as the start of this task's answer (a POS tag becomes the start of a JSON array)."""
+        return prior
+
     @abc.abstractmethod
     def parse(self, text: str) -> ParsedOutput:
         """Turn prior + continuation into the task's answer."""

@@ -1,0 +1,225 @@
+"""Run an experiment: expand the matrix, decode each configuration with resume, score it, write the results.
+
+The results folder holds ``outputs/`` (one JSONL per configuration, written
+incrementally), ``results.json`` (every configuration's scores),
+``table.md``/``table.csv`` and ``figures/``. A re-run skips configurations
+whose output is complete and finishes a half-written one where it stopped
+(the :class:`ResultWriter` drops a cut last line and checks the signature).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from pretty_framework.experiments.config import Experiment, ExperimentError, RunSpec
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """One cell of the matrix: a run (row) for one model, pair, k and template."""
+
+    label: str
+    model: str | None  # None for a provider-alone (direct) run
+    pair: str
+    k: int | None
+    template: str | None
+    run_index: int
+
+    def slug(self) -> str:
+        """A file name that names every coordinate."""
+        parts = [self.label, f"k{self.k if self.k is not None else 'default'}", self.template or "default"]
+        return "__".join(re.sub(r"[^\w.-]+", "-", part).strip("-") or "x" for part in parts)
+
+    def path(self, folder: Path) -> Path:
+        return folder / "outputs" / (self.model or "direct").replace("/", "_") / self.pair / f"{self.slug()}.jsonl"
+
+
+def _as_list(value: Any, default: list[Any]) -> list[Any]:
+    if value is None:
+        return default
+    return value if isinstance(value, list) else [value]
+
+
+def expand(experiment: Experiment) -> list[Configuration]:
+    """Every configuration, grouped by model so each model loads once."""
+    configurations = []
+    for index, run in enumerate(experiment.runs):
+        models = [None] if run.direct else _as_list(run.model, experiment.models)
+        for model, pair, k, template in itertools.product(models, experiment.pairs, _as_list(run.k, [None]),
+                                                          _as_list(run.template, [None])):
+            configurations.append(Configuration(run.label, model, pair, k, template, index))
+    return sorted(configurations, key=lambda c: (c.model is not None, c.model or "", c.run_index))
+
+
+class ExperimentRunner:
+    """Runs the configurations of one experiment into ``folder``."""
+
+    def __init__(self, experiment: Experiment, base: Path, folder: Path | None = None, *,
+                 progress: bool | None = None, force: bool = False, echo: Callable[[str], None] = print):
+        self.experiment, self.base = experiment, base
+        self.folder = experiment_folder(experiment, base, folder)
+        self.progress, self.force, self.echo = progress, force, echo
+        self._providers: dict[str, Any] = {}
+        self._backends: dict[str, Any] = {}
+        self._items: dict[str, list] = {}
+
+    def _path(self, value: str) -> Path:
+        path = Path(value)
+        return path if path.is_absolute() else self.base / path
+
+    # -- data ------------------------------------------------------------------------------
+    def items(self, pair: str) -> list:
+        """The items of ``pair`` (read once)."""
+        if pair not in self._items:
+            from pretty_framework.inputs import attach_references, flores_files, read_conllu, read_input
+            from pretty_framework.languages import normalize_language
+
+            data = self.experiment.data
+            src, tgt = (normalize_language(code) for code in pair.split("-", 1))
+            if data.flores:
+                source, reference = flores_files(self._path(data.flores), data.split, src, tgt)
+                items = attach_references(read_input(source, "text"), reference)
+            elif data.conllu:
+                items = read_conllu(self._path(data.conllu.format(src=src, tgt=tgt)))
+            else:
+                items = read_input(self._path(data.jsonl.format(src=src, tgt=tgt)), "jsonl")
+            self._items[pair] = items[: data.limit] if data.limit else items
+        return self._items[pair]
+
+    # -- models and providers, loaded once -------------------------------------------------
+    def provider(self, run: RunSpec) -> Any:
+        from pretty_framework.experiments.direct import CachedProvider
+        from pretty_framework.plugins import get_plugins
+
+        key = json.dumps([run.provider, run.options], sort_keys=True)
+        if key not in self._providers:
+            provider_class = get_plugins().providers.get(run.provider)
+            self._providers[key] = CachedProvider(provider_class.from_options(run.options))
+        return self._providers[key]
+
+    def backend(self, model: str) -> Any:
+        from pretty_framework.plugins import get_plugins
+
+        if model not in self._backends:
+            for other in list(self._backends):  # one foundation model in memory at a time
+                self._backends.pop(other).close()
+            backend_class = get_plugins().backends.get(self.experiment.backend)
+            self._backends[model] = backend_class(model=model, device=self.experiment.device,
+                                                  dtype=self.experiment.dtype)
+        return self._backends[model]
+
+    def engine(self, configuration: Configuration) -> Any:
+        from pretty_framework.engine import Engine
+        from pretty_framework.experiments.direct import DirectEngine
+        from pretty_framework.generation import GenerationSettings
+        from pretty_framework.languages import normalize_language
+        from pretty_framework.plugins import get_plugins
+
+        run = self.experiment.runs[configuration.run_index]
+        task = get_plugins().tasks.get(self.experiment.task)
+        src, tgt = (normalize_language(code) for code in configuration.pair.split("-", 1))
+        provider = self.provider(run)
+        if run.direct:
+            return DirectEngine(Engine(None, task, provider, src, tgt, k=configuration.k), task, provider, src, tgt)
+        settings = GenerationSettings(max_new_tokens=run.max_new_tokens or self.experiment.max_new_tokens)
+        return Engine(self.backend(configuration.model), task, provider, src, tgt, k=configuration.k,
+                      template=configuration.template, settings=settings)
+
+    # -- running ---------------------------------------------------------------------------
+    def run(self, only: Callable[[Configuration], bool] | None = None) -> list[dict[str, Any]]:
+        """Decode what is not done yet, score everything, write results, table and figures."""
+        from pretty_framework.experiments.report import write_report
+
+        rows = []
+        try:
+            for configuration in expand(self.experiment):
+                if only is None or only(configuration):
+                    row = self.run_one(configuration)
+                    if row is not None:
+                        rows.append(row)
+        finally:
+            self.close()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / "results.json").write_text(json.dumps(
+            {"experiment": self.experiment.model_dump(), "rows": rows}, ensure_ascii=False, indent=1) + "\n")
+        write_report(self.experiment, rows, self.folder)
+        return rows
+
+    def run_one(self, configuration: Configuration) -> dict[str, Any] | None:
+        """Decode (or finish) one configuration and score its outputs; None when its provider lacks the pair."""
+        from pretty_framework.errors import ResumeError
+        from pretty_framework.evaluation.scoring import evaluate
+        from pretty_framework.languages import normalize_language
+        from pretty_framework.outputs import ResultWriter, read_records
+        from pretty_framework.runner import run_engine
+
+        src, tgt = configuration.pair.split("-", 1)
+        run = self.experiment.runs[configuration.run_index]
+        if not self.provider(run).supports(normalize_language(src), normalize_language(tgt)):
+            self.echo(f"{configuration.label} | {configuration.pair}: provider {run.provider!r} has no resource for "
+                      "this pair; the cell stays empty")
+            return None
+        items = self.items(configuration.pair)
+        path = configuration.path(self.folder)
+        engine = self.engine(configuration)
+        try:
+            writer = ResultWriter(path, "jsonl", engine.signature(), resume=True)
+        except ResumeError as error:
+            if not self.force:
+                raise ExperimentError(f"{error}. The configuration changed since that output was written: rerun "
+                                      "with --force to redo the changed configurations, or delete the file") from None
+            self.echo(f"{path}: written by another configuration; decoding it again (--force)")
+            writer = ResultWriter(path, "jsonl", engine.signature(), force=True)
+        try:
+            todo = writer.remaining(items)
+            if todo:
+                done = len(items) - len(todo)
+                self.echo(f"{configuration.label} | {configuration.model or 'direct'} | {configuration.pair} | "
+                          f"k={configuration.k} | {configuration.template}: {done}/{len(items)} done, "
+                          f"decoding {len(todo)}")
+                run_engine(engine, todo, writer, batch_size=self.experiment.batch_size, progress=self.progress)
+        finally:
+            writer.close()
+        records = read_records(path)
+        target = getattr(engine, "tgt_lang", None)
+        scores = evaluate(records, self.experiment.task, target, self.experiment.metrics)
+        row = {**asdict(configuration), "provider": self.experiment.runs[configuration.run_index].provider,
+               "k_used": getattr(engine, "k", None), "template_used": getattr(engine, "template", None),
+               "output": str(path.relative_to(self.folder)), **scores}
+        return row
+
+    def close(self) -> None:
+        for provider in self._providers.values():
+            provider.close()
+        for backend in self._backends.values():
+            backend.close()
+        self._providers.clear()
+        self._backends.clear()
+
+
+def configurations_done(experiment: Experiment, folder: Path) -> Iterator[tuple[Configuration, int]]:
+    """(configuration, lines written) for each configuration; for ``pretty run --dry-run``."""
+    for configuration in expand(experiment):
+        path = configuration.path(folder)
+        yield configuration, sum(1 for _ in path.open()) if path.exists() else 0
+
+
+def experiment_folder(experiment: Experiment, base: Path, override: Path | None) -> Path:
+    """Where the results go: ``--output``, the file's ``output`` key, or ``results/NAME`` beside the file."""
+    if override is not None:
+        return override
+    path = Path(experiment.output or f"results/{experiment.name}")
+    if not path.is_absolute():
+        path = base / path
+    if path.exists() and not path.is_dir():
+        raise ExperimentError(f"output: {path} exists and is not a folder")
+    return path

@@ -1,0 +1,111 @@
+"""POS tagging with the paper's JSON-array prompt (Appendix C.2) and a parser for what base models write.
+
+The input is the item's word list (the ``words`` field UD treebanks give, else
+the source split on whitespace). The expected answer is a JSON array of
+one-pair objects, ``[{"Le": "DET"}, {"chat": "NOUN"}]``. A prior is the first
+word's tag (k = 1, as in the paper): the task frames it as the start of that
+array, ``[{"Le": "DET"}, ``, so the model continues the pattern.
+
+Base models rarely write clean JSON: the parser reads pairs one at a time, so
+an array cut by the length limit, prose around it, other pair shapes
+(``{"word": w, "pos": t}``, ``["w", "t"]``) and stray text all give the pairs
+they contain. An answer with no pair at all is a parse failure (``ok`` False),
+which the scorer counts against recall, never drops.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from pretty_framework.records import Item
+from pretty_framework.tasks import ParsedOutput, Task, Template
+
+UPOS = ("ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON", "PROPN", "PUNCT",
+        "SCONJ", "SYM", "VERB", "X")
+
+INSTRUCTION = (
+    "Please provide the POS tags for each word in the input sentence. The input will be a list of words from the "
+    "sentence. The output format should be a JSON array, where each key-value pair includes a word from the input "
+    "list and its corresponding POS tag from the set of labels: [{labels}].\n"
+    "Note: Your response should include only a JSON array, presented in the order that the words appear in the "
+    "input sentence. Each key-value pair should contain the word and its POS label."
+)
+
+_STRING = r'"((?:[^"\\]|\\.)*)"'
+# {"w": "TAG"} | {"word": "w", "pos": "TAG"} (any key names) | ["w", "TAG"]
+_PAIR = re.compile(
+    r"\{\s*" + _STRING + r"\s*:\s*" + _STRING + r"\s*(?:,\s*" + _STRING + r"\s*:\s*" + _STRING + r"\s*)?\}"
+    r"|\[\s*" + _STRING + r"\s*,\s*" + _STRING + r"\s*\]"
+)
+_WORD_KEYS = {"word", "token", "w", "text"}
+
+
+def _unquote(text: str) -> str:
+    try:
+        return json.loads(f'"{text}"')
+    except json.JSONDecodeError:
+        return text
+
+
+def parse_pairs(text: str) -> list[tuple[str, str]]:
+    """Every (word, tag) pair in ``text``, in order; tags upper-cased."""
+    pairs: list[tuple[str, str]] = []
+    for match in _PAIR.finditer(text):
+        key1, value1, key2, value2, list_word, list_tag = (_unquote(g) if g is not None else None
+                                                           for g in match.groups())
+        if list_word is not None:
+            word, tag = list_word, list_tag
+        elif key2 is not None:  # {"word": w, "pos": t}: the word is under a word-like key
+            word, tag = (value1, value2) if key1.lower() in _WORD_KEYS else (value2, value1)
+        else:
+            word, tag = key1, value1
+        pairs.append((word, tag.strip().upper()))
+    return pairs
+
+
+def format_pairs(pairs: list[tuple[str, str]]) -> str:
+    """The canonical answer: a JSON array of one-pair objects."""
+    return json.dumps([{word: tag} for word, tag in pairs], ensure_ascii=False)
+
+
+def item_words(item: Item) -> list[str]:
+    """The words to tag: the item's own tokenization when it has one."""
+    words = item.fields.get("words")
+    if isinstance(words, list) and all(isinstance(w, str) for w in words):
+        return list(words)
+    return item.source.split()
+
+
+class PosTask(Task):
+    """UPOS tagging of a word list; the answer is the JSON array of (word, tag) pairs."""
+
+    name = "pos"
+    default_k = 1  # the paper keeps only the first label as the prior
+    default_template = "json"
+    templates = {
+        "json": Template("json", INSTRUCTION + "\nInput: {words_json}\nOutput:", separator=" ",
+                         description="the paper's JSON-array instruction"),
+    }
+    # The array's end; a blank line catches a model that never closes it.
+    stop_strings = ("]", "\n\n")
+
+    def prompt(self, item: Item, src_lang: str, tgt_lang: str, template: str | None = None) -> str:
+        words = item_words(item)
+        fields = {**item.fields, "words_json": json.dumps(words, ensure_ascii=False), "labels": ", ".join(UPOS)}
+        text = self.template(template).text.replace("{labels}", ", ".join(UPOS))
+        return text.format(**{**fields, "source": item.source})
+
+    def frame_prior(self, item: Item, prior: str) -> str:
+        """A bare tag becomes ``[{"<first word>": "<TAG>"}, ``; a prior that is already JSON stays as it is."""
+        prior = prior.strip()
+        words = item_words(item)
+        if not words or prior.startswith(("[", "{")):
+            return prior
+        # The comma says the array goes on: without it a small base model closes the array after one pair.
+        more = ", " if len(words) > 1 else "]"
+        return "[" + json.dumps({words[0]: prior.upper()}, ensure_ascii=False) + more
+
+    def parse(self, text: str) -> ParsedOutput:
+        pairs = parse_pairs(text)
+        return ParsedOutput(answer=format_pairs(pairs), ok=bool(pairs))
