@@ -37,14 +37,14 @@ def test_conllu_reader_skips_multiword_tokens_and_decodes_entities(tmp_path):
 
 @pytest.fixture(scope="module")
 def tiny_tagger(tmp_path_factory, training_lines):
-    from pretty_pos.providers import UPOS
+    from pretty_framework.tasks.pos import UPOS
 
     tokenizer = tiny_models.wrap(tiny_models.sentencepiece_style(training_lines))
     return tiny_models.save_tiny_xlmr_tagger(tmp_path_factory.mktemp("tiny-tagger"), tokenizer, UPOS)
 
 
 def test_token_classifier_tags_every_word_and_keeps_the_contract(tiny_tagger, tmp_path, monkeypatch):
-    from pretty_pos.providers import UPOS
+    from pretty_framework.tasks.pos import UPOS
 
     provider = get_plugins().providers.get("unicoder-pos").from_options({"model": str(tiny_tagger), "device": "cpu"})
     requests = _ud_requests(8)

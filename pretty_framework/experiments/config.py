@@ -20,6 +20,7 @@ languages, metrics) are checked against what is installed.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -93,9 +94,14 @@ class Experiment(_Strict):
     table: TableSpec = Field(default_factory=TableSpec)
 
 
+_UNION_MEMBER = re.compile(r"^(int|str|float|bool|none|dict\[.*\]|list\[.*\]|function-.*)$")
+
+
 def _where(location: tuple[Any, ...]) -> str:
     text = ""
     for part in location:
+        if isinstance(part, str) and _UNION_MEMBER.match(part):
+            continue  # pydantic names the member of a union it tried: not a key of the file
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text or "(top level)"
 
@@ -115,9 +121,15 @@ def load_experiment(path: Path) -> Experiment:
     try:
         experiment = Experiment.model_validate(raw)
     except ValidationError as error:
-        problems = [f"{_where(e['loc'])}: {e['msg'].lower()} (got {e['input']!r})" if e["type"] != "missing"
-                    else f"{_where(e['loc'])}: required key is missing" for e in error.errors()]
-        raise ExperimentError(f"{path}: " + "; ".join(problems)) from None
+        problems: dict[str, list[str]] = {}
+        got: dict[str, str] = {}
+        for e in error.errors():
+            key = _where(e["loc"])
+            problems.setdefault(key, []).append("required key is missing" if e["type"] == "missing"
+                                                else e["msg"].lower())
+            got[key] = "" if e["type"] == "missing" else f" (got {e['input']!r})"
+        lines = [f"{key}: {', or '.join(dict.fromkeys(messages))}{got[key]}" for key, messages in problems.items()]
+        raise ExperimentError(f"{path}: " + "; ".join(lines)) from None
     check_names(experiment, path)
     return experiment
 
