@@ -19,7 +19,7 @@ def write_experiment(folder: Path, model_dir: Path, **changes) -> Path:
     experiment = {
         "name": "tiny", "task": "translation", "pairs": ["en-de"], "models": [str(model_dir)],
         "data": {"flores": str(FLORES), "split": "dev", "limit": 4},
-        "batch_size": 2, "max_new_tokens": 6, "metrics": ["chrf", "bleu"],
+        "batch_size": 2, "sort_window": 1, "max_new_tokens": 6, "metrics": ["chrf", "bleu"],
         "runs": [
             {"label": "oracle alone", "provider": "oracle", "direct": True},
             {"label": "Base", "provider": "none"},

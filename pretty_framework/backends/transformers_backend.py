@@ -9,12 +9,15 @@ from typing import Any, ClassVar
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, StoppingCriteria, StoppingCriteriaList
 
+from pretty_framework.backends import decode_loop
+from pretty_framework.backends.decode_loop import PrefixCache
 from pretty_framework.errors import ModelLoadError, OptionsError
 from pretty_framework.generation import Generation, GenerationSettings, StopWatcher
 from pretty_framework.models import resolve_model
 
 log = logging.getLogger(__name__)
 
+LOOPS = ("own", "hf")  # our loop (finished rows leave, prefix cache) or model.generate
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
 
@@ -59,7 +62,12 @@ class TransformersBackend:
 
     name: ClassVar[str] = "transformers"
 
-    def __init__(self, model: str | None = None, device: str = "auto", dtype: str = "auto"):
+    def __init__(self, model: str | None = None, device: str = "auto", dtype: str = "auto", loop: str = "own",
+                 prefix_cache: bool = True):
+        if loop not in LOOPS:
+            raise OptionsError(f"unknown decoding loop {loop!r}; known: {', '.join(LOOPS)}")
+        self.loop = loop
+        self.prefix_cache = PrefixCache() if prefix_cache and loop == "own" else None
         resolved = resolve_model(model)
         self.model_name = resolved.name
         self.device = pick_device(device)
@@ -84,19 +92,28 @@ class TransformersBackend:
     def decode(self, ids: Sequence[int]) -> str:
         return self.tokenizer.decode(list(ids), skip_special_tokens=True)
 
-    @torch.inference_mode()
     def generate(self, prompts: Sequence[Sequence[int]], settings: GenerationSettings) -> list[Generation]:
         if not prompts:
             return []
+        watcher = StopWatcher(len(prompts), settings, self.decode, self.eos_ids)
+        if settings.seed is not None:
+            torch.manual_seed(settings.seed)
+        if self.loop == "own":
+            decode_loop.generate(self.model, prompts, settings, watcher, self.pad_id, self.device, self.prefix_cache)
+        else:
+            self._hf_generate(prompts, settings, watcher)
+        return watcher.results()
+
+    @torch.inference_mode()
+    def _hf_generate(self, prompts: Sequence[Sequence[int]], settings: GenerationSettings,
+                     watcher: StopWatcher) -> None:
+        """``model.generate``: every row is computed until the last one stops (the reference path)."""
         width = max(len(p) for p in prompts)
         input_ids = torch.full((len(prompts), width), self.pad_id, dtype=torch.long)
         attention = torch.zeros((len(prompts), width), dtype=torch.long)
         for row, prompt in enumerate(prompts):  # left padding: every prompt ends at column `width`
             input_ids[row, width - len(prompt) :] = torch.tensor(prompt, dtype=torch.long)
             attention[row, width - len(prompt) :] = 1
-        watcher = StopWatcher(len(prompts), settings, self.decode, self.eos_ids)
-        if settings.seed is not None:
-            torch.manual_seed(settings.seed)
         self.model.generate(
             input_ids=input_ids.to(self.device),
             attention_mask=attention.to(self.device),
@@ -106,9 +123,9 @@ class TransformersBackend:
             eos_token_id=self.eos_ids,
             **_sampling_kwargs(settings),
         )
-        return watcher.results()
 
     def close(self) -> None:
+        self.prefix_cache = None
         del self.model
         if self.device.type == "cuda":
             torch.cuda.empty_cache()

@@ -79,21 +79,31 @@ def load_items(input_path: str | None, input_format: str, reference: Path | None
 @click.option("--on-prior-error", type=click.Choice(["fail", "skip"]), default="fail", show_default=True,
               help="skip: decode an item without a prior when its provider fails.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@click.option("-B", "--backend-option", "backend_options", multiple=True, metavar="KEY=VALUE",
+              help="A backend option (llama.cpp: n_ctx, n_seq_max, n_threads, prefix_cache; transformers: loop, "
+                   "prefix_cache); repeat for several.")
+@click.option("--sort-window", type=click.IntRange(min=0), default=8, show_default=True,
+              help="Batches sorted by input length together (0: input order, each batch written at once).")
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="ray: shard the batches over Ray decoder actors (pip install 'pretty-framework[ray]').")
+@click.option("--ray-address", help="A running Ray cluster (default: start a local one).")
+@click.option("--ray-workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Decoder actors (each loads the model once).")
 def decode(input_path, input_format, reference, flores, split, limit, src, tgt, task, provider, prior,
            provider_options, k, model, backend, device, dtype, template, batch_size, max_new_tokens, sample,
            temperature, top_p, top_k, seed, no_repetition_guard, output, fmt, resume, force, on_prior_error,
-           progress) -> None:
+           progress, backend_options, sort_window, executor, ray_address, ray_workers) -> None:
     """Decode inputs with a foundation model guided by a provider's priors.
 
     \b
     Example (the paper's Figure 1 on a real model):
       echo "The cat sat on the mat." | pretty decode --src en --tgt de --provider text --prior Die
     """
+    from pretty_framework.executors import EngineSpec, RayExecutor
     from pretty_framework.generation import GenerationSettings
     from pretty_framework.languages import normalize_language
     from pretty_framework.outputs import ResultWriter
     from pretty_framework.plugins import get_plugins
-    from pretty_framework.engine import Engine
     from pretty_framework.runner import run_engine
 
     src_code, tgt_code = normalize_language(src), normalize_language(tgt)
@@ -103,25 +113,41 @@ def decode(input_path, input_format, reference, flores, split, limit, src, tgt, 
             raise OptionsError(f"--prior goes with --provider text, not {provider!r}")
         options["text"] = prior
     plugins = get_plugins()
-    provider_class = plugins.providers.get(provider)
-    task_object = plugins.tasks.get(task)
+    plugins.providers.get(provider)  # unknown names fail here, before any model loads
+    plugins.tasks.get(task)
+    plugins.backends.get(backend)
     settings = GenerationSettings(max_new_tokens=max_new_tokens, do_sample=sample, temperature=temperature,
                                   top_p=top_p, top_k=top_k, seed=seed, repetition_guard=not no_repetition_guard)
+    spec = EngineSpec(task=task, provider=provider, src_lang=src_code, tgt_lang=tgt_code, provider_options=options,
+                      backend=backend, model=model, device=device, dtype=dtype,
+                      backend_options=parse_backend_options(backend_options), k=k, template=template,
+                      settings=settings, on_prior_error=on_prior_error)
     items = load_items(input_path, input_format, reference, flores, split, src_code, tgt_code, limit)
-    provider_object = provider_class.from_options(options)
-    backend_object = plugins.backends.get(backend)(model=model, device=device, dtype=dtype)
-    engine = Engine(backend_object, task_object, provider_object, src_code, tgt_code, k=k, template=template,
-                    settings=settings, on_prior_error=on_prior_error)
-    writer = ResultWriter(output, fmt or ("jsonl" if output else "text"), engine.signature(), resume=resume,
-                          force=force)
+    runner = RayExecutor(spec, ray_workers, ray_address) if executor == "ray" else None
+    engine = spec.build() if runner is None else None
+    signature = engine.signature() if engine is not None else runner.signature()
+    writer = ResultWriter(output, fmt or ("jsonl" if output else "text"), signature, resume=resume, force=force)
     try:
         todo = writer.remaining(items)
         if resume and len(todo) < len(items):
             click.echo(f"resuming: {len(items) - len(todo)} of {len(items)} items already done", err=True)
-        run_engine(engine, todo, writer, batch_size=batch_size, progress=progress)
+        if runner is not None:
+            runner.run(todo, writer, batch_size=batch_size, progress=progress, sort_window=sort_window)
+        else:
+            run_engine(engine, todo, writer, batch_size=batch_size, progress=progress, sort_window=sort_window)
     finally:
         writer.close()
-        provider_object.close()
-        backend_object.close()
+        if runner is not None:
+            runner.close()
+        else:
+            engine.provider.close()
+            engine.backend.close()
     if output is not None:
-        click.echo(f"wrote {len(items)} results to {output}\nsignature: {engine.signature()}", err=True)
+        click.echo(f"wrote {len(items)} results to {output}\nsignature: {signature}", err=True)
+
+
+def parse_backend_options(pairs: tuple[str, ...]) -> dict[str, object]:
+    """``-B key=value`` pairs; values that read as YAML scalars (numbers, true/false) get their type."""
+    import yaml
+
+    return {key: yaml.safe_load(value) if value else value for key, value in parse_provider_options(pairs).items()}

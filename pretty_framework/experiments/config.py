@@ -89,7 +89,9 @@ class Experiment(_Strict):
     device: str = "auto"
     dtype: str = "auto"
     batch_size: int = Field(16, ge=1)
+    sort_window: int = Field(8, ge=0)  # batches sorted by length together (0/1: input order)
     max_new_tokens: int = Field(128, ge=1)
+    backend_options: dict[str, Any] = Field(default_factory=dict)
     output: str | None = None
     table: TableSpec = Field(default_factory=TableSpec)
 

@@ -114,7 +114,7 @@ class ExperimentRunner:
                 self._backends.pop(other).close()
             backend_class = get_plugins().backends.get(self.experiment.backend)
             self._backends[model] = backend_class(model=model, device=self.experiment.device,
-                                                  dtype=self.experiment.dtype)
+                                                  dtype=self.experiment.dtype, **self.experiment.backend_options)
         return self._backends[model]
 
     def engine(self, configuration: Configuration) -> Any:
@@ -186,7 +186,8 @@ class ExperimentRunner:
                 self.echo(f"{configuration.label} | {configuration.model or 'direct'} | {configuration.pair} | "
                           f"k={configuration.k} | {configuration.template}: {done}/{len(items)} done, "
                           f"decoding {len(todo)}")
-                run_engine(engine, todo, writer, batch_size=self.experiment.batch_size, progress=self.progress)
+                run_engine(engine, todo, writer, batch_size=self.experiment.batch_size, progress=self.progress,
+                           sort_window=self.experiment.sort_window)
         finally:
             writer.close()
         records = read_records(path)

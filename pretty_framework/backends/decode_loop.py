@@ -1,0 +1,131 @@
+"""The transformers backend's own decoding loop: finished sequences leave the batch, a shared prefix is cached.
+
+``model.generate`` keeps computing every row until the last one stops; with
+the short, uneven answers of translation most of a batch is often finished
+early. Here a finished row is dropped from the inputs and the KV cache
+(``DynamicCache.batch_select_indices``) at once.
+
+Prefix cache: when every prompt of a batch starts with the same tokens (an
+instruction, the constant one-shot demonstration of summarization), that
+prefix is run once at batch size 1, kept, and its cache repeated for each row;
+the next batch that shares it reuses it. Rows are laid out
+``[prefix][padding][own tokens]`` with the padding masked and positions
+counted over real tokens only, so a row sees exactly what it would alone.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+from pretty_framework.generation import GenerationSettings, StopWatcher
+
+MIN_SHARED_PREFIX = 16  # tokens; shorter shared prefixes are not worth a cache
+
+
+def cache_keyword(model: Any) -> str:
+    """The forward argument that takes the KV cache (``cache`` in recent transformers, ``past_key_values`` before)."""
+    return "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+
+
+class PrefixCache:
+    """One cached prefix (its tokens and KV cache at batch size 1)."""
+
+    def __init__(self) -> None:
+        self.tokens: list[int] = []
+        self.cache: Any = None
+
+    def shared(self, prompts: Sequence[Sequence[int]]) -> list[int]:
+        """The prefix to use for ``prompts``: the held one when it still fits, else their common prefix."""
+        shortest = min(len(p) for p in prompts) - 1  # every row keeps one own token to get its logits
+        if self.tokens and len(self.tokens) <= shortest and all(list(p[: len(self.tokens)]) == self.tokens
+                                                                 for p in prompts):
+            return self.tokens
+        if len(prompts) < 2:
+            return []
+        length = 0
+        first = prompts[0]
+        while length < shortest and all(p[length] == first[length] for p in prompts):
+            length += 1
+        return list(first[:length]) if length >= MIN_SHARED_PREFIX else []
+
+    def get(self, model: Any, tokens: list[int], device: torch.device) -> Any:
+        """A fresh copy of the cache of ``tokens`` (computed once, at batch size 1)."""
+        from transformers import DynamicCache
+
+        if tokens != self.tokens:
+            cache = DynamicCache(config=model.config)
+            ids = torch.tensor([tokens], device=device)
+            model(input_ids=ids, attention_mask=torch.ones_like(ids), use_cache=True, **{cache_keyword(model): cache})
+            self.tokens, self.cache = list(tokens), cache
+        return copy.deepcopy(self.cache)
+
+
+def _choose(logits: torch.Tensor, settings: GenerationSettings, generator: torch.Generator | None) -> torch.Tensor:
+    if not settings.do_sample:
+        return logits.argmax(dim=-1)
+    logits = logits.float() / settings.temperature
+    if settings.top_k:
+        cutoff = torch.topk(logits, min(settings.top_k, logits.shape[-1]), dim=-1).values[:, -1:]
+        logits = logits.masked_fill(logits < cutoff, float("-inf"))
+    probs = torch.softmax(logits, dim=-1)
+    if settings.top_p < 1.0:
+        sorted_probs, order = torch.sort(probs, descending=True, dim=-1)
+        drop = torch.cumsum(sorted_probs, dim=-1) - sorted_probs >= settings.top_p
+        sorted_probs = sorted_probs.masked_fill(drop, 0.0)
+        probs = torch.zeros_like(probs).scatter(-1, order, sorted_probs)
+    return torch.multinomial(probs, 1, generator=generator).squeeze(-1)
+
+
+@torch.inference_mode()
+def generate(model: Any, prompts: Sequence[Sequence[int]], settings: GenerationSettings, watcher: StopWatcher,
+             pad_id: int, device: torch.device, prefix_cache: PrefixCache | None) -> None:
+    """Continue ``prompts`` greedily (or by sampling), feeding each step to ``watcher`` until all rows stop."""
+    from transformers import DynamicCache
+
+    shared = prefix_cache.shared(prompts) if prefix_cache is not None else []
+    rows = len(prompts)
+    own = [list(p[len(shared) :]) for p in prompts]
+    width = max(len(o) for o in own)
+    input_ids = torch.full((rows, width), pad_id, dtype=torch.long)
+    mask = torch.zeros((rows, len(shared) + width), dtype=torch.long)
+    mask[:, : len(shared)] = 1
+    for row, tokens in enumerate(own):  # [prefix][padding][own tokens]
+        input_ids[row, width - len(tokens) :] = torch.tensor(tokens, dtype=torch.long)
+        mask[row, len(shared) + width - len(tokens) :] = 1
+    positions = (mask.cumsum(-1) - 1).clamp(min=0)[:, len(shared) :]
+    if shared:
+        cache = prefix_cache.get(model, shared, device)
+        cache.batch_repeat_interleave(rows)
+    else:
+        cache = DynamicCache(config=model.config)
+    generator = None
+    if settings.do_sample and settings.seed is not None:
+        generator = torch.Generator(device=device).manual_seed(settings.seed)
+    live = list(range(rows))  # original row of each row still in the batch
+    mask, next_position = mask.to(device), positions[:, -1].to(device) + 1
+    keyword = cache_keyword(model)
+    outputs = model(input_ids=input_ids.to(device), attention_mask=mask, position_ids=positions.to(device),
+                    use_cache=True, **{keyword: cache})
+    while True:
+        tokens = _choose(outputs.logits[:, -1, :], settings, generator)
+        step = [0] * rows
+        for row, token in zip(live, tokens.tolist()):
+            step[row] = token
+        done = watcher.step(step)
+        keep = [i for i, row in enumerate(live) if not done[row]]
+        if not keep:
+            return
+        if len(keep) < len(live):  # finished rows leave the batch and the cache now
+            index = torch.tensor(keep, device=device)
+            cache.batch_select_indices(index)
+            tokens, mask, next_position = tokens[index], mask[index], next_position[index]
+            live = [live[i] for i in keep]
+        mask = torch.cat([mask, torch.ones((len(live), 1), dtype=mask.dtype, device=device)], dim=-1)
+        outputs = model(input_ids=tokens.unsqueeze(-1), attention_mask=mask, position_ids=next_position.unsqueeze(-1),
+                        use_cache=True, **{keyword: cache})
+        next_position = next_position + 1

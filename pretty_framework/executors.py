@@ -1,0 +1,137 @@
+"""Where decoding runs: in this process, or sharded over a Ray cluster (optional extra ``ray``).
+
+An :class:`EngineSpec` is the picklable recipe of an engine (names and
+options, no model), so a Ray worker can build the same engine once and keep
+its model for the whole run. The driver cuts the input into batches, sends
+them round-robin to the decoder actors, and writes the results itself, in
+input order, one window at a time: the output file stays a prefix of the
+input, so ``--resume`` works across shards exactly as it does locally.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tqdm import tqdm
+
+from pretty_framework.errors import ModelLoadError, OptionsError
+from pretty_framework.generation import GenerationSettings
+from pretty_framework.outputs import ResultWriter
+from pretty_framework.records import DecodeResult, Item
+from pretty_framework.runner import DEFAULT_SORT_WINDOW, length_sorted_batches
+
+EXECUTORS = ("local", "ray")
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """Everything that builds an engine, by name: sent to each worker instead of a loaded model."""
+
+    task: str
+    provider: str
+    src_lang: str
+    tgt_lang: str
+    provider_options: Mapping[str, Any] = field(default_factory=dict)
+    backend: str = "transformers"
+    model: str | None = None
+    device: str = "auto"
+    dtype: str = "auto"
+    backend_options: Mapping[str, Any] = field(default_factory=dict)
+    k: int | None = None
+    template: str | None = None
+    settings: GenerationSettings = field(default_factory=GenerationSettings)
+    on_prior_error: str = "fail"
+
+    def build(self) -> Any:
+        """The engine: plugins looked up, provider and backend constructed (the model loads here)."""
+        from pretty_framework.engine import Engine
+        from pretty_framework.plugins import get_plugins
+
+        plugins = get_plugins()
+        task = plugins.tasks.get(self.task)
+        provider = plugins.providers.get(self.provider).from_options(dict(self.provider_options))
+        backend_class = plugins.backends.get(self.backend)
+        try:
+            backend = backend_class(model=self.model, device=self.device, dtype=self.dtype, **dict(self.backend_options))
+        except TypeError as error:  # an option the backend does not have
+            raise OptionsError(f"backend {self.backend!r} does not take options {sorted(self.backend_options)}: "
+                               f"{error}") from None
+        return Engine(backend, task, provider, self.src_lang, self.tgt_lang, k=self.k, template=self.template,
+                      settings=self.settings, on_prior_error=self.on_prior_error)
+
+
+class DecoderActor:
+    """A Ray actor: builds the engine once, then decodes the batches it is sent."""
+
+    def __init__(self, spec: EngineSpec):
+        self.engine = spec.build()
+
+    def signature(self) -> str:
+        return self.engine.signature()
+
+    def decode(self, items: list[Item]) -> list[DecodeResult]:
+        return self.engine.decode_batch(items)
+
+    def close(self) -> None:
+        self.engine.provider.close()
+        self.engine.backend.close()
+
+
+def _ray() -> Any:
+    try:
+        import ray
+    except ModuleNotFoundError:
+        raise ModelLoadError("--executor ray needs Ray: pip install 'pretty-framework[ray]'") from None
+    return ray
+
+
+class RayExecutor:
+    """Decoder actors on a Ray cluster: a local one by default, ``address`` for a running cluster."""
+
+    def __init__(self, spec: EngineSpec, workers: int = 2, address: str | None = None):
+        ray = _ray()
+        if not ray.is_initialized():
+            if address:
+                ray.init(address=address, log_to_driver=False)
+            else:  # a local cluster with one CPU per worker
+                ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+        self._ray = ray
+        actor = ray.remote(num_cpus=1)(DecoderActor)
+        self.actors = [actor.remote(spec) for _ in range(workers)]
+        self._signature = ray.get(self.actors[0].signature.remote())
+
+    def signature(self) -> str:
+        """The run signature, from a worker's engine (the driver loads no model)."""
+        return self._signature
+
+    def run(self, items: Sequence[Item], writer: ResultWriter, *, batch_size: int = 16, progress: bool | None = None,
+            sort_window: int = DEFAULT_SORT_WINDOW) -> int:
+        """Decode ``items`` on the actors; write each window in input order; return how many were written."""
+        ray = self._ray
+        window = batch_size * max(sort_window, 2 * len(self.actors), 1)
+        written = 0
+        with tqdm(total=len(items), unit="item", file=sys.stderr, disable=None if progress is None else not progress,
+                  desc=f"decoding on {len(self.actors)} Ray workers") as bar:
+            for start in range(0, len(items), window):
+                chunk = list(items[start : start + window])
+                batches = length_sorted_batches(chunk, batch_size)
+                futures = [self.actors[i % len(self.actors)].decode.remote([chunk[p] for p in positions])
+                           for i, positions in enumerate(batches)]
+                results: list[DecodeResult | None] = [None] * len(chunk)
+                for positions, future in zip(batches, futures):
+                    for position, result in zip(positions, ray.get(future)):
+                        results[position] = result
+                    bar.update(len(positions))
+                writer.write(results)
+                written += len(results)
+        return written
+
+    def close(self) -> None:
+        """Stop the actors (a local cluster stays up for the process; ``ray.shutdown`` ends it)."""
+        self._ray.get([actor.close.remote() for actor in self.actors])
+        for actor in self.actors:
+            self._ray.kill(actor)
+        self.actors = []
