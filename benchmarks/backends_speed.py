@@ -38,7 +38,6 @@ def main() -> None:
 
     plugins = get_plugins()
     items = flores_items("eng_Latn", "deu_Latn", args.lines)
-    settings = GenerationSettings(max_new_tokens=args.max_new_tokens)
     backends = {"transformers": {}, "transformers (model.generate loop)": {"loop": "hf"}}
     if importlib.util.find_spec("llama_cpp"):
         backends["llama.cpp"] = {}

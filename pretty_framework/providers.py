@@ -34,6 +34,9 @@ class PriorProvider(abc.ABC):
     name: ClassVar[str]
     description: ClassVar[str] = ""
     tasks: ClassVar[frozenset[str] | None] = None
+    #: False when the prior does not depend on the request's k (the engine cuts it): lets an
+    #: experiment reuse one answer for every k of a sweep
+    uses_k: ClassVar[bool] = True
     Options: ClassVar[type[ProviderOptions]] = ProviderOptions
 
     def __init__(self, options: ProviderOptions | None = None):

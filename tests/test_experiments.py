@@ -140,3 +140,28 @@ def test_repository_experiments_are_valid():
     assert len(files) >= 4
     for path in files:
         assert load_experiment(path).runs
+
+
+def test_cached_provider_answers_each_question_once():
+    from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance
+    from pretty_framework.experiments.direct import CachedProvider
+
+    class Counting(PriorProvider):
+        name = "counting"
+        calls: list[int] = []
+
+        def priors(self, requests):
+            self.calls.append(len(requests))
+            return [Prior(f"p{r.item_id}", Provenance(self.name)) for r in requests]
+
+    cached = CachedProvider(Counting())
+    requests = [PriorRequest(str(i), f"s{i}", "eng_Latn", "deu_Latn", k=2) for i in range(3)]
+    assert [p.text for p in cached.priors(requests)] == ["p0", "p1", "p2"]
+    assert [p.text for p in cached.priors(requests[1:])] == ["p1", "p2"] and Counting.calls == [3]
+    other_k = [PriorRequest("0", "s0", "eng_Latn", "deu_Latn", k=3)]
+    cached.priors(other_k)
+    assert Counting.calls == [3, 1]  # k may change a prior: asked again
+    Counting.uses_k = False
+    cached.priors([PriorRequest("1", "s1", "eng_Latn", "deu_Latn", k=4)])
+    cached.priors([PriorRequest("1", "s1", "eng_Latn", "deu_Latn", k=1)])
+    assert Counting.calls == [3, 1, 1] and cached.name == "counting"

@@ -38,6 +38,7 @@ class SftPrior(PriorProvider):
     name = "sft"
     description = "SFT prior: the first tokens an instruction-tuned model answers (default SmolLM2-135M-Instruct)"
     Options = SftOptions
+    uses_k = False  # the whole first answer line; the engine cuts it to k foundation tokens
 
     def __init__(self, options: SftOptions | None = None):
         super().__init__(options)

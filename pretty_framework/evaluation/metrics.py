@@ -52,7 +52,7 @@ def bleu(hypotheses: Sequence[str], references: Sequence[str] | Sequence[Sequenc
     return Score("BLEU", result.score, str(metric.get_signature()))
 
 
-class MetricUnavailable(Exception):  # noqa: N818 - a state to report, not a failure of the caller
+class MetricUnavailable(Exception):
     """A metric cannot run here (a model file or package is missing); the message says what to provide."""
 
 

@@ -90,7 +90,7 @@ class RougeScores:
 
     rouge1: float
     rouge2: float
-    rougeL: float  # noqa: N815 - the name every ROUGE report uses
+    rougeL: float  # the name every ROUGE report uses
     signature: str = "rouge|tok:unicode-words+unspaced-chars|case:fold|stat:mean-f"
 
 

@@ -27,9 +27,9 @@ class CachedProvider:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.provider, name)
 
-    @staticmethod
-    def _key(request: PriorRequest) -> tuple[Any, ...]:
-        return request.item_id, request.source, request.src_lang, request.tgt_lang, request.task, request.k
+    def _key(self, request: PriorRequest) -> tuple[Any, ...]:
+        k = request.k if getattr(self.provider, "uses_k", True) else None
+        return request.item_id, request.source, request.src_lang, request.tgt_lang, request.task, k
 
     def priors(self, requests: Sequence[PriorRequest]) -> list[Prior | None]:
         missing = [r for r in requests if self._key(r) not in self._cache]
