@@ -125,10 +125,10 @@ def ray_runs(items: list, args: argparse.Namespace) -> dict:
     out: dict = {}
     for workers in (1, 2):
         ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
-        start_s, executor = timed(lambda: RayExecutor(spec, workers))
+        start_s, (executor, signature) = timed(lambda: (e := RayExecutor(workers), e.signature(spec)))
         with tempfile.TemporaryDirectory() as folder:
-            writer = ResultWriter(Path(folder) / "out.jsonl", "jsonl", executor.signature())
-            seconds, _ = timed(lambda: executor.run(items, writer, batch_size=8, progress=False))
+            writer = ResultWriter(Path(folder) / "out.jsonl", "jsonl", signature)
+            seconds, _ = timed(lambda: executor.run(spec, items, writer, batch_size=8, progress=False))
             writer.close()
         executor.close()
         ray.shutdown()

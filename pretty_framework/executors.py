@@ -45,8 +45,11 @@ class EngineSpec:
     settings: GenerationSettings = field(default_factory=GenerationSettings)
     on_prior_error: str = "fail"
 
-    def build(self) -> Any:
-        """The engine: plugins looked up, provider and backend constructed (the model loads here)."""
+    def build(self, backend: Any = None) -> Any:
+        """The engine: plugins looked up, provider and backend constructed (the model loads here).
+
+        ``backend``: an already loaded backend of this spec's model, to share between engines.
+        """
         from pretty_framework.engine import Engine
         from pretty_framework.plugins import get_plugins
 
@@ -55,7 +58,7 @@ class EngineSpec:
         provider = plugins.providers.get(self.provider).from_options(dict(self.provider_options))
         backend_class = plugins.backends.get(self.backend)
         try:
-            backend = backend_class(model=self.model, device=self.device, dtype=self.dtype, **dict(self.backend_options))
+            backend = backend or backend_class(model=self.model, device=self.device, dtype=self.dtype, **dict(self.backend_options))
         except TypeError as error:  # an option the backend does not have
             raise OptionsError(f"backend {self.backend!r} does not take options {sorted(self.backend_options)}: "
                                f"{error}") from None
@@ -63,21 +66,43 @@ class EngineSpec:
                       settings=self.settings, on_prior_error=self.on_prior_error)
 
 
+def spec_key(value: Any) -> str:
+    """A stable text key for a spec (or part of one): its fields as sorted JSON."""
+    import json
+    from dataclasses import asdict, is_dataclass
+
+    return json.dumps(asdict(value) if is_dataclass(value) else value, sort_keys=True, default=str)
+
+
 class DecoderActor:
-    """A Ray actor: builds the engine once, then decodes the batches it is sent."""
+    """A Ray actor: builds each engine it is asked for once, keeping one model loaded at a time."""
 
-    def __init__(self, spec: EngineSpec):
-        self.engine = spec.build()
+    def __init__(self) -> None:
+        self._engines: dict[str, Any] = {}
+        self._backend_key: str | None = None
 
-    def signature(self) -> str:
-        return self.engine.signature()
+    def _engine(self, spec: EngineSpec) -> Any:
+        key = spec_key(spec)
+        if key not in self._engines:
+            backend_key = spec_key([spec.backend, spec.model, spec.device, spec.dtype, dict(spec.backend_options)])
+            if backend_key != self._backend_key:  # another model: free the loaded one first
+                self.close()
+            engine = spec.build(backend=next((e.backend for e in self._engines.values()), None))
+            self._engines[key], self._backend_key = engine, backend_key
+        return self._engines[key]
 
-    def decode(self, items: list[Item]) -> list[DecodeResult]:
-        return self.engine.decode_batch(items)
+    def signature(self, spec: EngineSpec) -> str:
+        return self._engine(spec).signature()
+
+    def decode(self, spec: EngineSpec, items: list[Item]) -> list[DecodeResult]:
+        return self._engine(spec).decode_batch(items)
 
     def close(self) -> None:
-        self.engine.provider.close()
-        self.engine.backend.close()
+        for engine in self._engines.values():
+            engine.provider.close()
+        if self._engines:
+            next(iter(self._engines.values())).backend.close()
+        self._engines, self._backend_key = {}, None
 
 
 def _ray() -> Any:
@@ -89,9 +114,13 @@ def _ray() -> Any:
 
 
 class RayExecutor:
-    """Decoder actors on a Ray cluster: a local one by default, ``address`` for a running cluster."""
+    """Decoder actors on a Ray cluster: a local one by default, ``address`` for a running cluster.
 
-    def __init__(self, spec: EngineSpec, workers: int = 2, address: str | None = None):
+    The actors live as long as the executor: ``pretty run`` sends every
+    configuration of an experiment through the same ones.
+    """
+
+    def __init__(self, workers: int = 2, address: str | None = None):
         ray = _ray()
         if not ray.is_initialized():
             if address:
@@ -100,15 +129,14 @@ class RayExecutor:
                 ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
         self._ray = ray
         actor = ray.remote(num_cpus=1)(DecoderActor)
-        self.actors = [actor.remote(spec) for _ in range(workers)]
-        self._signature = ray.get(self.actors[0].signature.remote())
+        self.actors = [actor.remote() for _ in range(workers)]
 
-    def signature(self) -> str:
+    def signature(self, spec: EngineSpec) -> str:
         """The run signature, from a worker's engine (the driver loads no model)."""
-        return self._signature
+        return self._ray.get(self.actors[0].signature.remote(spec))
 
-    def run(self, items: Sequence[Item], writer: ResultWriter, *, batch_size: int = 16, progress: bool | None = None,
-            sort_window: int = DEFAULT_SORT_WINDOW) -> int:
+    def run(self, spec: EngineSpec, items: Sequence[Item], writer: ResultWriter, *, batch_size: int = 16,
+            progress: bool | None = None, sort_window: int = DEFAULT_SORT_WINDOW) -> int:
         """Decode ``items`` on the actors; write each window in input order; return how many were written."""
         ray = self._ray
         window = batch_size * max(sort_window, 2 * len(self.actors), 1)
@@ -118,7 +146,7 @@ class RayExecutor:
             for start in range(0, len(items), window):
                 chunk = list(items[start : start + window])
                 batches = length_sorted_batches(chunk, batch_size)
-                futures = [self.actors[i % len(self.actors)].decode.remote([chunk[p] for p in positions])
+                futures = [self.actors[i % len(self.actors)].decode.remote(spec, [chunk[p] for p in positions])
                            for i, positions in enumerate(batches)]
                 results: list[DecodeResult | None] = [None] * len(chunk)
                 for positions, future in zip(batches, futures):

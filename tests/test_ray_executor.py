@@ -2,11 +2,7 @@
 
 import importlib.util
 import json
-import os
-import signal
-import subprocess
 import sys
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -20,11 +16,11 @@ needs_ray = pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="
 
 
 def test_missing_ray_names_the_extra(monkeypatch):
-    from pretty_framework.executors import EngineSpec, RayExecutor
+    from pretty_framework.executors import RayExecutor
 
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(ModelLoadError, match=r"pip install 'pretty-framework\[ray\]'"):
-        RayExecutor(EngineSpec("translation", "none", "eng_Latn", "deu_Latn"))
+        RayExecutor(2)
 
 
 def _decode_args(model_dir, output, *extra):
@@ -63,22 +59,46 @@ def test_ray_run_returns_exactly_the_local_outputs_in_order(tmp_path, tiny_model
 
 
 @needs_ray
-def test_killed_ray_run_resumes_without_losing_or_duplicating(tmp_path, tiny_model_dir, ray_cluster):
+def test_interrupted_ray_run_resumes_without_losing_or_duplicating(tmp_path, tiny_model_dir, ray_cluster, monkeypatch):
+    from pretty_framework.outputs import ResultWriter
+
     output = tmp_path / "ray.jsonl"
     args = _decode_args(tiny_model_dir, output, "--executor", "ray", "--sort-window", "1")
-    # A separate process with its own local cluster, interrupted once its first window is written.
-    process = subprocess.Popen([sys.executable, "-m", "pretty_framework", *args], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, env={**os.environ, "RAY_ADDRESS": ""})
-    deadline = time.time() + 240
-    while time.time() < deadline and process.poll() is None:
-        if output.exists() and len(output.read_text().splitlines()) >= 4:
-            break
-        time.sleep(0.2)
-    process.send_signal(signal.SIGINT)
-    process.wait(timeout=60)
-    done = len(output.read_text().splitlines()) if output.exists() else 0
-    assert 0 < done < 24, process.stderr.read().decode()[-2000:]
+    real_write = ResultWriter.write
+    windows = []
+
+    def interrupted_after_one_window(self, results):
+        if windows:
+            raise KeyboardInterrupt  # Ctrl-C while the second window comes back from the workers
+        windows.append(len(list(results)))
+        real_write(self, results)
+
+    monkeypatch.setattr(ResultWriter, "write", interrupted_after_one_window)
+    interrupted = CliRunner().invoke(cli, args)
+    assert interrupted.exit_code != 0
+    done = len(output.read_text().splitlines())
+    assert done == windows[0] == 8  # one window: 2 workers x 2 batches x batch size 2
+    with output.open("a") as handle:
+        handle.write('{"id": "9", "outp')  # and the kill cut a line mid-write
+    monkeypatch.setattr(ResultWriter, "write", real_write)
     resumed = CliRunner().invoke(cli, [*args, "--resume"])
     assert resumed.exit_code == 0, resumed.output
     assert f"resuming: {done} of 24 items already done" in resumed.output
     assert [r["id"] for r in _records(output)] == [str(i) for i in range(1, 25)]
+
+
+@needs_ray
+def test_pretty_run_on_ray_scores_like_a_local_run(tmp_path, tiny_model_dir, ray_cluster):
+    from test_experiments import write_experiment
+
+    path = write_experiment(tmp_path, tiny_model_dir)
+    runner = CliRunner()
+    local = runner.invoke(cli, ["run", str(path), "-o", str(tmp_path / "local"), "--no-progress"])
+    assert local.exit_code == 0, local.output
+    distributed = runner.invoke(cli, ["run", str(path), "-o", str(tmp_path / "ray"), "--no-progress",
+                                      "--executor", "ray"])
+    assert distributed.exit_code == 0, distributed.output
+    rows = [json.loads((tmp_path / name / "results.json").read_text())["rows"] for name in ("local", "ray")]
+    assert [(r["label"], r["k"], r["scores"]) for r in rows[0]] == [(r["label"], r["k"], r["scores"]) for r in rows[1]]
+    assert (tmp_path / "ray" / "table.md").read_text().split("\n| model")[1] == \
+        (tmp_path / "local" / "table.md").read_text().split("\n| model")[1]

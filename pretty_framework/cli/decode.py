@@ -123,16 +123,16 @@ def decode(input_path, input_format, reference, flores, split, limit, src, tgt, 
                       backend_options=parse_backend_options(backend_options), k=k, template=template,
                       settings=settings, on_prior_error=on_prior_error)
     items = load_items(input_path, input_format, reference, flores, split, src_code, tgt_code, limit)
-    runner = RayExecutor(spec, ray_workers, ray_address) if executor == "ray" else None
+    runner = RayExecutor(ray_workers, ray_address) if executor == "ray" else None
     engine = spec.build() if runner is None else None
-    signature = engine.signature() if engine is not None else runner.signature()
+    signature = engine.signature() if engine is not None else runner.signature(spec)
     writer = ResultWriter(output, fmt or ("jsonl" if output else "text"), signature, resume=resume, force=force)
     try:
         todo = writer.remaining(items)
         if resume and len(todo) < len(items):
             click.echo(f"resuming: {len(items) - len(todo)} of {len(items)} items already done", err=True)
         if runner is not None:
-            runner.run(todo, writer, batch_size=batch_size, progress=progress, sort_window=sort_window)
+            runner.run(spec, todo, writer, batch_size=batch_size, progress=progress, sort_window=sort_window)
         else:
             run_engine(engine, todo, writer, batch_size=batch_size, progress=progress, sort_window=sort_window)
     finally:

@@ -15,7 +15,11 @@ import click
 @click.option("--dry-run", is_flag=True, help="List the configurations and how far each is, decode nothing.")
 @click.option("--force", is_flag=True, help="Redo configurations whose saved output came from other settings.")
 @click.option("--progress/--no-progress", default=None, help="Progress bars (default: on a terminal).")
-def run(experiment_file, output, limit, dry_run, force, progress) -> None:
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="ray: decode every configuration on Ray decoder actors (pip install 'pretty-framework[ray]').")
+@click.option("--ray-address", help="A running Ray cluster (default: start a local one).")
+@click.option("--ray-workers", type=click.IntRange(min=1), default=2, show_default=True)
+def run(experiment_file, output, limit, dry_run, force, progress, executor, ray_address, ray_workers) -> None:
     """Run EXPERIMENT_FILE; a re-run skips finished configurations and resumes a cut one.
 
     \b
@@ -34,7 +38,14 @@ def run(experiment_file, output, limit, dry_run, force, progress) -> None:
         for configuration, written in configurations_done(experiment, folder):
             click.echo(f"{written:6d} written  {configuration.path(folder).relative_to(folder)}")
         return
+    from pretty_framework.executors import RayExecutor
+
+    pool = RayExecutor(ray_workers, ray_address) if executor == "ray" else None
     runner = ExperimentRunner(experiment, base, folder, progress=progress, force=force,
-                              echo=lambda line: click.echo(line, err=True))
-    rows = runner.run()
+                              echo=lambda line: click.echo(line, err=True), executor=pool)
+    try:
+        rows = runner.run()
+    finally:
+        if pool is not None:
+            pool.close()
     click.echo(f"{len(rows)} configurations scored; table: {folder / 'table.md'}; figures: {folder / 'figures'}")

@@ -64,10 +64,12 @@ class ExperimentRunner:
     """Runs the configurations of one experiment into ``folder``."""
 
     def __init__(self, experiment: Experiment, base: Path, folder: Path | None = None, *,
-                 progress: bool | None = None, force: bool = False, echo: Callable[[str], None] = print):
+                 progress: bool | None = None, force: bool = False, echo: Callable[[str], None] = print,
+                 executor: Any = None):
         self.experiment, self.base = experiment, base
         self.folder = experiment_folder(experiment, base, folder)
         self.progress, self.force, self.echo = progress, force, echo
+        self.executor = executor  # a RayExecutor, or None to decode here
         self._providers: dict[str, Any] = {}
         self._backends: dict[str, Any] = {}
         self._items: dict[str, list] = {}
@@ -117,22 +119,35 @@ class ExperimentRunner:
                                                   dtype=self.experiment.dtype, **self.experiment.backend_options)
         return self._backends[model]
 
-    def engine(self, configuration: Configuration) -> Any:
-        from pretty_framework.engine import Engine
-        from pretty_framework.experiments.direct import DirectEngine
+    def spec(self, configuration: Configuration) -> Any:
+        """The picklable recipe of a configuration's engine (what a Ray worker builds)."""
+        from pretty_framework.executors import EngineSpec
         from pretty_framework.generation import GenerationSettings
         from pretty_framework.languages import normalize_language
-        from pretty_framework.plugins import get_plugins
 
         run = self.experiment.runs[configuration.run_index]
-        task = get_plugins().tasks.get(self.experiment.task)
         src, tgt = (normalize_language(code) for code in configuration.pair.split("-", 1))
+        settings = GenerationSettings(max_new_tokens=run.max_new_tokens or self.experiment.max_new_tokens)
+        return EngineSpec(self.experiment.task, run.provider, src, tgt, provider_options=run.options,
+                          backend=self.experiment.backend, model=configuration.model, device=self.experiment.device,
+                          dtype=self.experiment.dtype, backend_options=self.experiment.backend_options,
+                          k=configuration.k, template=configuration.template, settings=settings)
+
+    def engine(self, configuration: Configuration) -> Any:
+        """The configuration's engine here, on the shared backend and provider objects."""
+        from pretty_framework.engine import Engine
+        from pretty_framework.experiments.direct import DirectEngine
+        from pretty_framework.plugins import get_plugins
+
+        spec = self.spec(configuration)
+        run = self.experiment.runs[configuration.run_index]
+        task = get_plugins().tasks.get(spec.task)
         provider = self.provider(run)
         if run.direct:
-            return DirectEngine(Engine(None, task, provider, src, tgt, k=configuration.k), task, provider, src, tgt)
-        settings = GenerationSettings(max_new_tokens=run.max_new_tokens or self.experiment.max_new_tokens)
-        return Engine(self.backend(configuration.model), task, provider, src, tgt, k=configuration.k,
-                      template=configuration.template, settings=settings)
+            requests = Engine(None, task, provider, spec.src_lang, spec.tgt_lang, k=spec.k)  # priors only
+            return DirectEngine(requests, task, provider, spec.src_lang, spec.tgt_lang)
+        return Engine(self.backend(spec.model), task, provider, spec.src_lang, spec.tgt_lang, k=spec.k,
+                      template=spec.template, settings=spec.settings)
 
     # -- running ---------------------------------------------------------------------------
     def run(self, only: Callable[[Configuration], bool] | None = None) -> list[dict[str, Any]]:
@@ -170,15 +185,18 @@ class ExperimentRunner:
             return None
         items = self.items(configuration.pair)
         path = configuration.path(self.folder)
-        engine = self.engine(configuration)
+        distributed = self.executor is not None and not run.direct
+        engine = None if distributed else self.engine(configuration)
+        spec = self.spec(configuration) if distributed else None
+        signature = self.executor.signature(spec) if distributed else engine.signature()
         try:
-            writer = ResultWriter(path, "jsonl", engine.signature(), resume=True)
+            writer = ResultWriter(path, "jsonl", signature, resume=True)
         except ResumeError as error:
             if not self.force:
                 raise ExperimentError(f"{error}. The configuration changed since that output was written: rerun "
                                       "with --force to redo the changed configurations, or delete the file") from None
             self.echo(f"{path}: written by another configuration; decoding it again (--force)")
-            writer = ResultWriter(path, "jsonl", engine.signature(), force=True)
+            writer = ResultWriter(path, "jsonl", signature, force=True)
         try:
             todo = writer.remaining(items)
             if todo:
@@ -186,15 +204,18 @@ class ExperimentRunner:
                 self.echo(f"{configuration.label} | {configuration.model or 'direct'} | {configuration.pair} | "
                           f"k={configuration.k} | {configuration.template}: {done}/{len(items)} done, "
                           f"decoding {len(todo)}")
-                run_engine(engine, todo, writer, batch_size=self.experiment.batch_size, progress=self.progress,
-                           sort_window=self.experiment.sort_window)
+                options = {"batch_size": self.experiment.batch_size, "progress": self.progress,
+                           "sort_window": self.experiment.sort_window}
+                if distributed:
+                    self.executor.run(spec, todo, writer, **options)
+                else:
+                    run_engine(engine, todo, writer, **options)
         finally:
             writer.close()
         records = read_records(path)
-        target = getattr(engine, "tgt_lang", None)
+        target = normalize_language(tgt)
         scores = evaluate(records, self.experiment.task, target, self.experiment.metrics)
         row = {**asdict(configuration), "provider": self.experiment.runs[configuration.run_index].provider,
-               "k_used": getattr(engine, "k", None), "template_used": getattr(engine, "template", None),
                "output": str(path.relative_to(self.folder)), **scores}
         return row
 
