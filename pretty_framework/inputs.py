@@ -61,7 +61,9 @@ def read_stream(stream: IO[str], name: str = "<stdin>") -> list[Item]:
 def read_jsonl(path: Path) -> list[Item]:
     """One item per JSON object with a ``source`` string; ``id``, ``reference`` optional.
 
-    Other keys are kept as item fields (a ``prior`` for the ``text`` provider, say).
+    CrossSum's own files name them ``text`` and ``summary``: read as source and
+    reference when ``source`` is absent. Other keys are kept as item fields (a
+    ``prior`` for the ``text`` provider, say).
     """
     items: list[Item] = []
     seen: dict[str, int] = {}
@@ -72,8 +74,11 @@ def read_jsonl(path: Path) -> list[Item]:
             record = json.loads(text)
         except json.JSONDecodeError as error:
             raise InputError(f"{path}:{number}: invalid JSON: {error.msg}") from None
+        if isinstance(record, dict) and "source" not in record and isinstance(record.get("text"), str):
+            record = {**record, "source": record.pop("text"), "reference": record.pop("summary", None)}
         if not isinstance(record, dict) or not isinstance(record.get("source"), str):
-            raise InputError(f"{path}:{number}: expected an object with a string 'source' field")
+            raise InputError(f"{path}:{number}: expected an object with a string 'source' field "
+                             "(or CrossSum's 'text' and 'summary')")
         reference = record.get("reference")
         if reference is not None and not isinstance(reference, str):
             raise InputError(f"{path}:{number}: 'reference' must be a string")

@@ -99,3 +99,12 @@ def test_engine_frames_the_pos_prior_and_parses_the_continuation(long_context_ba
     assert result.raw.startswith('[{"Le": "DET"},')
     assert json.loads(result.output)[0] == {"Le": "DET"}  # the prior's pair is always parsed back
     assert result.parsed_ok
+
+
+def test_crosssum_jsonl_reads_text_and_summary(tmp_path):
+    from pretty_framework.inputs import read_jsonl
+
+    path = tmp_path / "english-german.jsonl"
+    path.write_text('{"source_url": "u", "text": "A long article.", "summary": "Kurz."}\n')
+    [item] = read_jsonl(path)
+    assert (item.source, item.reference, item.fields) == ("A long article.", "Kurz.", {"source_url": "u"})
