@@ -75,7 +75,8 @@ def read_jsonl(path: Path) -> list[Item]:
         except json.JSONDecodeError as error:
             raise InputError(f"{path}:{number}: invalid JSON: {error.msg}") from None
         if isinstance(record, dict) and "source" not in record and isinstance(record.get("text"), str):
-            record = {**record, "source": record.pop("text"), "reference": record.pop("summary", None)}
+            rest = {key: value for key, value in record.items() if key not in ("text", "summary")}
+            record = {**rest, "source": record["text"], "reference": record.get("summary")}
         if not isinstance(record, dict) or not isinstance(record.get("source"), str):
             raise InputError(f"{path}:{number}: expected an object with a string 'source' field "
                              "(or CrossSum's 'text' and 'summary')")
