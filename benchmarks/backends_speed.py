@@ -38,7 +38,7 @@ def main() -> None:
 
     plugins = get_plugins()
     items = flores_items("eng_Latn", "deu_Latn", args.lines)
-    backends = {"transformers": {}, "transformers (model.generate loop)": {"loop": "hf"}}
+    backends = {"transformers (own loop)": {"loop": "own"}, "transformers (model.generate loop)": {"loop": "hf"}}
     if importlib.util.find_spec("llama_cpp"):
         backends["llama.cpp"] = {}
     result: dict = {"data": f"Flores-200 dev eng_Latn->deu_Latn, first {args.lines} lines, oracle prior k=2",
@@ -63,7 +63,7 @@ def main() -> None:
     prompts = None
     for name, options in backends.items():
         engine = engine_for(name, options)
-        if name == "transformers":
+        if name.startswith("transformers"):
             prompts = [joined.ids for joined, _ in engine.prompts(items, engine.priors(items))]
         ids = [joined.ids for joined, _ in engine.prompts(items, engine.priors(items))]
         batches = [ids[i : i + args.batch_size] for i in range(0, len(ids), args.batch_size)]

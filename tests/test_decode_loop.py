@@ -22,7 +22,7 @@ def _outputs(backend, task="translation", provider="none", n=7, max_new_tokens=2
 
 
 def test_own_loop_gives_the_same_greedy_outputs_as_model_generate(tiny_long):
-    own = TransformersBackend(str(tiny_long), device="cpu", dtype="float32")
+    own = TransformersBackend(str(tiny_long), device="cpu", dtype="float32", loop="own")
     hf = TransformersBackend(str(tiny_long), device="cpu", dtype="float32", loop="hf")
     assert _outputs(own, provider="oracle") == _outputs(hf, provider="oracle")
 
@@ -30,7 +30,7 @@ def test_own_loop_gives_the_same_greedy_outputs_as_model_generate(tiny_long):
 def test_batch_rows_shrink_when_some_stop_early(tiny_long, monkeypatch):
     from pretty_framework import generation
 
-    backend = TransformersBackend(str(tiny_long), device="cpu", dtype="float32")
+    backend = TransformersBackend(str(tiny_long), device="cpu", dtype="float32", loop="own")
     sizes = []
     forward = backend.model.forward
     monkeypatch.setattr(backend.model, "forward", lambda *a, **k: sizes.append(k["input_ids"].shape[0]) or forward(*a, **k))
@@ -50,7 +50,7 @@ def test_batch_rows_shrink_when_some_stop_early(tiny_long, monkeypatch):
 
 def test_prefix_cache_reuses_the_one_shot_demonstration_with_identical_outputs(tiny_long):
     cached = TransformersBackend(str(tiny_long), device="cpu", dtype="float32")
-    plain = TransformersBackend(str(tiny_long), device="cpu", dtype="float32", prefix_cache=False)
+    plain = TransformersBackend(str(tiny_long), device="cpu", dtype="float32", prefix_cache=False)  # model.generate
     with_cache = _outputs(cached, task="summarization", n=4, max_new_tokens=8)
     assert len(cached.prefix_cache.tokens) > 100  # the demonstration and the instruction
     assert with_cache == _outputs(plain, task="summarization", n=4, max_new_tokens=8)
@@ -58,3 +58,13 @@ def test_prefix_cache_reuses_the_one_shot_demonstration_with_identical_outputs(t
     held = cached.prefix_cache.cache
     assert _outputs(cached, task="summarization", n=3, max_new_tokens=8) == with_cache[:3]
     assert cached.prefix_cache.cache is held
+
+
+def test_auto_loop_uses_model_generate_without_a_shared_prefix(tiny_long, monkeypatch):
+    from pretty_framework.backends import decode_loop
+
+    backend = TransformersBackend(str(tiny_long), device="cpu", dtype="float32")
+    calls = []
+    monkeypatch.setattr(decode_loop, "generate", lambda *a, **k: calls.append(1))
+    backend.generate([backend.encode("one two"), backend.encode("three")], GenerationSettings(max_new_tokens=2))
+    assert calls == []  # translation-like prompts share no 16-token prefix
