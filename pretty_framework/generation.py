@@ -7,8 +7,8 @@ here, llama.cpp or vLLM as plugins) stops sequences the same way.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -172,3 +172,22 @@ def choose_tokens(logits: Any, settings: GenerationSettings, rng: Any) -> list[i
             probs /= probs.sum()
         chosen.append(int(rng.choice(len(probs), p=probs)))
     return chosen
+
+
+def shared_prefix(prompts: Sequence[Sequence[int]], held: Sequence[int], minimum: int) -> list[int]:
+    """The token prefix a backend should cache for ``prompts``: ``held`` when every prompt still starts with
+    it, else their common prefix when it is at least ``minimum`` tokens (else none).
+
+    Each prompt keeps at least one token of its own after the prefix: its logits come from that token.
+    """
+    shortest = min(len(p) for p in prompts) - 1
+    held = list(held)
+    if held and len(held) <= shortest and all(list(p[: len(held)]) == held for p in prompts):
+        return held
+    if len(prompts) < 2:
+        return []
+    length = 0
+    first = prompts[0]
+    while length < shortest and all(p[length] == first[length] for p in prompts):
+        length += 1
+    return list(first[:length]) if length >= minimum else []

@@ -51,3 +51,14 @@ def test_repetition_guard_can_be_turned_off():
 def test_invalid_settings_are_refused(bad):
     with pytest.raises(ValueError):
         GenerationSettings(**bad)
+
+
+def test_shared_prefix_keeps_the_held_one_and_leaves_each_prompt_a_token():
+    from pretty_framework.generation import shared_prefix
+
+    a, b = list(range(20)) + [100, 101], list(range(20)) + [200]
+    assert shared_prefix([a, b], [], 8) == list(range(20))
+    assert shared_prefix([a, b], [], 21) == []  # shorter than the minimum
+    assert shared_prefix([a], list(range(10)), 8) == list(range(10))  # the held prefix serves a lone prompt
+    assert shared_prefix([list(range(10))], list(range(10)), 8) == []  # nothing would be left to decode
+    assert shared_prefix([a, [5] + b], list(range(10)), 8) == []

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pretty_framework.errors import ModelLoadError, OptionsError
-from pretty_framework.generation import Generation, GenerationSettings, StopWatcher, choose_tokens
+from pretty_framework.generation import Generation, GenerationSettings, StopWatcher, choose_tokens, shared_prefix
 from pretty_framework.models import gguf_file
 
 log = logging.getLogger(__name__)
@@ -165,15 +165,9 @@ class LlamaCppBackend:
         return watcher.results()
 
     def _shared_prefix(self, prompts: list[list[int]]) -> list[int]:
-        if not self.options.prefix_cache or len(prompts) < 2 and not self._prefix:
+        if not self.options.prefix_cache:
             return []
-        shortest = min(len(p) for p in prompts) - 1  # each sequence keeps one token of its own for its logits
-        length = 0
-        while length < shortest and all(p[length] == prompts[0][length] for p in prompts):
-            length += 1
-        if self._prefix and prompts[0][: len(self._prefix)] == self._prefix and length >= len(self._prefix):
-            return list(self._prefix)  # the held prefix serves this batch as it is
-        return prompts[0][:length] if length >= MIN_SHARED_PREFIX else []
+        return shared_prefix(prompts, self._prefix, MIN_SHARED_PREFIX)
 
     def _hold_prefix(self, prefix: list[int]) -> None:
         if prefix == self._prefix:

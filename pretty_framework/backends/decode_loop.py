@@ -22,7 +22,7 @@ from typing import Any
 
 import torch
 
-from pretty_framework.generation import GenerationSettings, StopWatcher
+from pretty_framework.generation import GenerationSettings, StopWatcher, shared_prefix
 
 MIN_SHARED_PREFIX = 16  # tokens; shorter shared prefixes are not worth a cache
 
@@ -41,17 +41,7 @@ class PrefixCache:
 
     def shared(self, prompts: Sequence[Sequence[int]]) -> list[int]:
         """The prefix to use for ``prompts``: the held one when it still fits, else their common prefix."""
-        shortest = min(len(p) for p in prompts) - 1  # every row keeps one own token to get its logits
-        if self.tokens and len(self.tokens) <= shortest and all(list(p[: len(self.tokens)]) == self.tokens
-                                                                 for p in prompts):
-            return self.tokens
-        if len(prompts) < 2:
-            return []
-        length = 0
-        first = prompts[0]
-        while length < shortest and all(p[length] == first[length] for p in prompts):
-            length += 1
-        return list(first[:length]) if length >= MIN_SHARED_PREFIX else []
+        return shared_prefix(prompts, self.tokens, MIN_SHARED_PREFIX)
 
     def get(self, model: Any, tokens: list[int], device: torch.device) -> Any:
         """A fresh copy of the cache of ``tokens`` (computed once, at batch size 1)."""
