@@ -10,18 +10,15 @@ input, so ``--resume`` works across shards exactly as it does locally.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-from tqdm import tqdm
 
 from pretty_framework.errors import ModelLoadError, OptionsError
 from pretty_framework.generation import GenerationSettings
 from pretty_framework.outputs import ResultWriter
 from pretty_framework.records import DecodeResult, Item
-from pretty_framework.runner import DEFAULT_SORT_WINDOW, length_sorted_batches
+from pretty_framework.runner import DEFAULT_SORT_WINDOW, run_windows
 
 EXECUTORS = ("local", "ray")
 
@@ -138,24 +135,16 @@ class RayExecutor:
     def run(self, spec: EngineSpec, items: Sequence[Item], writer: ResultWriter, *, batch_size: int = 16,
             progress: bool | None = None, sort_window: int = DEFAULT_SORT_WINDOW) -> int:
         """Decode ``items`` on the actors; write each window in input order; return how many were written."""
-        ray = self._ray
-        window = batch_size * max(sort_window, 2 * len(self.actors), 1)
-        written = 0
-        with tqdm(total=len(items), unit="item", file=sys.stderr, disable=None if progress is None else not progress,
-                  desc=f"decoding on {len(self.actors)} Ray workers") as bar:
-            for start in range(0, len(items), window):
-                chunk = list(items[start : start + window])
-                batches = length_sorted_batches(chunk, batch_size)
-                futures = [self.actors[i % len(self.actors)].decode.remote(spec, [chunk[p] for p in positions])
-                           for i, positions in enumerate(batches)]
-                results: list[DecodeResult | None] = [None] * len(chunk)
-                for positions, future in zip(batches, futures):
-                    for position, result in zip(positions, ray.get(future)):
-                        results[position] = result
-                    bar.update(len(positions))
-                writer.write(results)
-                written += len(results)
-        return written
+
+        def on_actors(batches: list[list[Item]]) -> Iterator[list[DecodeResult]]:
+            # Every batch of the window is sent before the first is awaited: all actors work at once.
+            futures = [self.actors[i % len(self.actors)].decode.remote(spec, batch) for i, batch in enumerate(batches)]
+            return (self._ray.get(future) for future in futures)
+
+        # A window holds at least two batches per actor, so that none waits for the driver.
+        return run_windows(items, writer, on_actors, batch_size=batch_size, progress=progress,
+                           sort_window=max(sort_window, 2 * len(self.actors)),
+                           desc=f"decoding on {len(self.actors)} Ray workers")
 
     def close(self) -> None:
         """Stop the actors (a local cluster stays up for the process; ``ray.shutdown`` ends it)."""
