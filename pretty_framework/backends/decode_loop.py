@@ -73,11 +73,15 @@ def _choose(logits: torch.Tensor, settings: GenerationSettings, generator: torch
 
 @torch.inference_mode()
 def generate(model: Any, prompts: Sequence[Sequence[int]], settings: GenerationSettings, watcher: StopWatcher,
-             pad_id: int, device: torch.device, prefix_cache: PrefixCache | None) -> None:
-    """Continue ``prompts`` greedily (or by sampling), feeding each step to ``watcher`` until all rows stop."""
+             pad_id: int, device: torch.device, prefix_cache: PrefixCache | None, shared: Sequence[int] = ()) -> None:
+    """Continue ``prompts`` greedily (or by sampling), feeding each step to ``watcher`` until all rows stop.
+
+    ``shared``: the prefix every prompt starts with that ``prefix_cache`` holds or should hold
+    (``prefix_cache.shared(prompts)``); empty for none.
+    """
     from transformers import DynamicCache
 
-    shared = prefix_cache.shared(prompts) if prefix_cache is not None else []
+    shared = list(shared) if prefix_cache is not None else []
     rows = len(prompts)
     own = [list(p[len(shared) :]) for p in prompts]
     width = max(len(o) for o in own)

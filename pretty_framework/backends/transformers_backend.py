@@ -101,10 +101,10 @@ class TransformersBackend:
         watcher = StopWatcher(len(prompts), settings, self.decode, self.eos_ids)
         if settings.seed is not None:
             torch.manual_seed(settings.seed)
-        own = self.loop == "own" or (self.loop == "auto" and self.prefix_cache is not None
-                                     and bool(self.prefix_cache.shared(prompts)))
-        if own:
-            decode_loop.generate(self.model, prompts, settings, watcher, self.pad_id, self.device, self.prefix_cache)
+        shared = self.prefix_cache.shared(prompts) if self.prefix_cache is not None else []
+        if self.loop == "own" or (self.loop == "auto" and shared):
+            decode_loop.generate(self.model, prompts, settings, watcher, self.pad_id, self.device, self.prefix_cache,
+                                 shared)
         else:
             self._hf_generate(prompts, settings, watcher)
         return watcher.results()

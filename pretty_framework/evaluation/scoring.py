@@ -60,6 +60,14 @@ def _gold_tags(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     return list(zip(words, tags))
 
 
+def _prior_tag(prior: str) -> str:
+    """The tag a POS prior gives the first word: framed (``[{"Le": "DET"}, ``) or bare (``DET``)."""
+    from pretty_framework.tasks.pos import parse_pairs
+
+    pairs = parse_pairs(prior)
+    return pairs[0][1] if pairs else prior.strip().upper()
+
+
 def _pos_scores(records: Sequence[Mapping[str, Any]], scores: dict[str, Any], signatures: dict[str, str]) -> None:
     from pretty_framework.evaluation.pos import score_pos
     from pretty_framework.tasks.pos import parse_pairs
@@ -72,8 +80,7 @@ def _pos_scores(records: Sequence[Mapping[str, Any]], scores: dict[str, Any], si
     # The paper's Table 4: how often the prior (the first word's tag) is right.
     with_prior = [(r["prior"], gold[0][1]) for r, gold in zip(records, golds) if r.get("prior") and gold]
     if with_prior:
-        tags = [parse_pairs(prior)[0][1] if parse_pairs(prior) else prior.strip().upper() for prior, _ in with_prior]
-        scores["prior-acc"] = 100 * sum(t == g for t, (_, g) in zip(tags, with_prior)) / len(with_prior)
+        scores["prior-acc"] = 100 * sum(_prior_tag(prior) == gold for prior, gold in with_prior) / len(with_prior)
 
 
 def evaluate(records: Sequence[Mapping[str, Any]], task: str, target: str | None,

@@ -92,9 +92,9 @@ class PosTask(Task):
 
     def prompt(self, item: Item, src_lang: str, tgt_lang: str, template: str | None = None) -> str:
         words = item_words(item)
-        fields = {**item.fields, "words_json": json.dumps(words, ensure_ascii=False), "labels": ", ".join(UPOS)}
-        text = self.template(template).text.replace("{labels}", ", ".join(UPOS))
-        return text.format(**{**fields, "source": item.source})
+        values = {**item.fields, "source": item.source, "labels": ", ".join(UPOS),
+                  "words_json": json.dumps(words, ensure_ascii=False)}
+        return self.template(template).text.format(**values)
 
     def frame_prior(self, item: Item, prior: str) -> str:
         """A bare tag becomes ``[{"<first word>": "<TAG>"}, ``; a prior that is already JSON stays as it is."""
