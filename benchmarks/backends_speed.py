@@ -30,11 +30,11 @@ def main() -> None:
     parser.add_argument("--skip-ray", action="store_true")
     args = parser.parse_args()
 
-    from pretty_framework.engine import Engine
-    from pretty_framework.generation import GenerationSettings
-    from pretty_framework.outputs import ResultWriter
-    from pretty_framework.plugins import get_plugins
-    from pretty_framework.runner import run_engine
+    from pretty_framework.decoding.engine import Engine
+    from pretty_framework.decoding.generation import GenerationSettings
+    from pretty_framework.io.outputs import ResultWriter
+    from pretty_framework.plugin.manager import get_plugins
+    from pretty_framework.decoding.windows import run_engine
 
     plugins = get_plugins()
     items = flores_items("eng_Latn", "deu_Latn", args.lines)
@@ -102,7 +102,7 @@ def naive_loop(prompts: list, max_new_tokens: int) -> float:
     import torch
     from transformers import AutoModelForCausalLM
 
-    from pretty_framework.models import resolve_model
+    from pretty_framework.backends.models import resolve_model
 
     model = AutoModelForCausalLM.from_pretrained(resolve_model(None).source, dtype=torch.float32).eval()
 
@@ -120,9 +120,9 @@ def ray_runs(items: list, args: argparse.Namespace) -> dict:
     """Ray with 1 and 2 decoder actors on a local cluster (startup and decoding timed apart)."""
     import ray
 
-    from pretty_framework.executors import EngineSpec, RayExecutor
-    from pretty_framework.generation import GenerationSettings
-    from pretty_framework.outputs import ResultWriter
+    from pretty_framework.decoding.executors import EngineSpec, RayExecutor
+    from pretty_framework.decoding.generation import GenerationSettings
+    from pretty_framework.io.outputs import ResultWriter
 
     spec = EngineSpec("translation", "oracle", "eng_Latn", "deu_Latn",
                       settings=GenerationSettings(max_new_tokens=args.max_new_tokens))

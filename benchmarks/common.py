@@ -17,7 +17,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 
 def flores_items(src: str, tgt: str, n: int, split: str = "dev"):
     """The first ``n`` aligned Flores lines as items with references."""
-    from pretty_framework.records import Item
+    from pretty_framework.io.records import Item
 
     folder = SHARED_DATA / "flores"
     sources = (folder / f"{split}.{src}").read_text(encoding="utf-8").splitlines()[:n]

@@ -32,12 +32,12 @@ def main() -> None:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from pretty_framework.backends.transformers_backend import TransformersBackend
-    from pretty_framework.engine import Engine
-    from pretty_framework.generation import GenerationSettings
-    from pretty_framework.models import resolve_model
-    from pretty_framework.outputs import ResultWriter
-    from pretty_framework.plugins import get_plugins
-    from pretty_framework.runner import run_engine
+    from pretty_framework.decoding.engine import Engine
+    from pretty_framework.decoding.generation import GenerationSettings
+    from pretty_framework.backends.models import resolve_model
+    from pretty_framework.io.outputs import ResultWriter
+    from pretty_framework.plugin.manager import get_plugins
+    from pretty_framework.decoding.windows import run_engine
 
     items = flores_items("eng_Latn", "deu_Latn", args.lines)
     plugins = get_plugins()

@@ -27,13 +27,13 @@ def main() -> None:
 
     from pretty_framework import PriorRequest
     from pretty_framework.backends.transformers_backend import TransformersBackend
-    from pretty_framework.engine import Engine
+    from pretty_framework.decoding.engine import Engine
     from pretty_framework.evaluation.langid import target_language_rate
     from pretty_framework.evaluation.metrics import bleu, chrf
-    from pretty_framework.generation import GenerationSettings
+    from pretty_framework.decoding.generation import GenerationSettings
     from pretty_framework.languages import normalize_language
-    from pretty_framework.plugins import get_plugins
-    from pretty_framework.records import Item
+    from pretty_framework.plugin.manager import get_plugins
+    from pretty_framework.io.records import Item
 
     os.environ.setdefault("PRETTY_DB", str(Path(tempfile.mkdtemp()) / "bench.sqlite"))
     plugins = get_plugins()

@@ -51,7 +51,7 @@ def tiny_backend(tiny_model_dir):
 @pytest.fixture
 def plugins():
     """A fresh plugin set for one test; the process-wide one is reset afterwards."""
-    from pretty_framework.plugins import Plugins, reset_plugins
+    from pretty_framework.plugin.manager import Plugins, reset_plugins
 
     reset_plugins()
     yield Plugins()

@@ -7,8 +7,8 @@ import torch
 
 import tiny_models
 from pretty_framework.analysis import measures
-from pretty_framework.analysis.runner import Analysis, AnalysisError, vocabulary_mode
-from pretty_framework.records import Item
+from pretty_framework.analysis.compare import Analysis, AnalysisError, vocabulary_mode
+from pretty_framework.io.records import Item
 from pretty_framework.tasks.translation import TranslationTask
 
 
@@ -148,7 +148,7 @@ def test_report_files(chat_models, tmp_path):
 
 
 def test_character_groups_keep_byte_tokens_of_one_character_together(byte_tokenizer):
-    from pretty_framework.analysis.runner import character_groups
+    from pretty_framework.analysis.compare import character_groups
 
     decode = lambda ids: byte_tokenizer.decode(list(ids), skip_special_tokens=True)  # noqa: E731
     prompt = byte_tokenizer("Chinese:")["input_ids"]

@@ -3,7 +3,7 @@
 import pytest
 
 from pretty_framework import PriorRequest
-from pretty_framework.plugins import get_plugins
+from pretty_framework.plugin.manager import get_plugins
 from pretty_framework.store import DictionaryStore
 from pretty_framework.store.formats import TsvFormat
 from pretty_framework.testing import assert_provider_contract

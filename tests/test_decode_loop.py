@@ -4,9 +4,9 @@ import pytest
 
 import tiny_models
 from pretty_framework.backends.transformers_backend import TransformersBackend
-from pretty_framework.engine import Engine
-from pretty_framework.generation import GenerationSettings
-from pretty_framework.plugins import get_plugins
+from pretty_framework.decoding.engine import Engine
+from pretty_framework.decoding.generation import GenerationSettings
+from pretty_framework.plugin.manager import get_plugins
 from tests_support import flores_items
 
 
@@ -28,7 +28,7 @@ def test_own_loop_gives_the_same_greedy_outputs_as_model_generate(tiny_long):
 
 
 def test_batch_rows_shrink_when_some_stop_early(tiny_long, monkeypatch):
-    from pretty_framework import generation
+    from pretty_framework.decoding import generation
 
     backend = TransformersBackend(str(tiny_long), device="cpu", dtype="float32", loop="own")
     sizes = []

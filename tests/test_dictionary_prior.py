@@ -86,7 +86,7 @@ def test_pivot_through_english_when_the_pair_has_no_dictionary(store):
 
 
 def test_provider_batched_equals_one_by_one_with_provenance():
-    from pretty_framework.plugins import get_plugins
+    from pretty_framework.plugin.manager import get_plugins
 
     provider = get_plugins().providers.get("muse-dict")()
     items = flores_items("eng_Latn", "fra_Latn", 20)
@@ -102,7 +102,7 @@ def test_provider_batched_equals_one_by_one_with_provenance():
 
 
 def test_provider_restricted_to_its_source(store):
-    from pretty_framework.plugins import get_plugins
+    from pretty_framework.plugin.manager import get_plugins
 
     provider = get_plugins().providers.get("wiktionary-dict")()
     request = PriorRequest("1", "On Monday, scientists announced", "eng_Latn", "deu_Latn")

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 import pytest
 
 from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance
-from pretty_framework.engine import Engine
+from pretty_framework.decoding.engine import Engine
 from pretty_framework.errors import OptionsError, PluginError, PriorError
-from pretty_framework.generation import GenerationSettings
-from pretty_framework.records import Item
+from pretty_framework.decoding.generation import GenerationSettings
+from pretty_framework.io.records import Item
 from pretty_framework.tasks.translation import TranslationTask
 from tests_support import flores_items
 

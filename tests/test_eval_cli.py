@@ -42,7 +42,7 @@ def test_eval_pos_against_conllu_gold(tmp_path):
     ud = SHARED_DATA / "ud" / "fr_gsd-ud-test.conllu"
     if not ud.is_file():
         pytest.skip("no UD data")
-    from pretty_framework.inputs import read_conllu
+    from pretty_framework.io.inputs import read_conllu
     from pretty_framework.tasks.pos import format_pairs
 
     first = read_conllu(ud)[0]

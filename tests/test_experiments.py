@@ -8,9 +8,9 @@ from click.testing import CliRunner
 
 from conftest import FLORES
 from pretty_framework.cli import cli
-from pretty_framework.engine import Engine
+from pretty_framework.decoding.engine import Engine
 from pretty_framework.experiments.config import ExperimentError, load_experiment
-from pretty_framework.experiments.runner import ExperimentRunner, expand
+from pretty_framework.experiments.execute import ExperimentRunner, expand
 
 
 def write_experiment(folder: Path, model_dir: Path, **changes) -> Path:
@@ -144,7 +144,7 @@ def test_repository_experiments_are_valid():
 
 def test_cached_provider_answers_each_question_once():
     from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance
-    from pretty_framework.experiments.direct import CachedProvider
+    from pretty_framework.priors.cache import CachedProvider
 
     class Counting(PriorProvider):
         name = "counting"

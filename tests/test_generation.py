@@ -1,6 +1,6 @@
 import pytest
 
-from pretty_framework.generation import GenerationSettings, StopWatcher, find_loop
+from pretty_framework.decoding.generation import GenerationSettings, StopWatcher, find_loop
 
 
 @pytest.mark.parametrize(
@@ -54,7 +54,7 @@ def test_invalid_settings_are_refused(bad):
 
 
 def test_shared_prefix_keeps_the_held_one_and_leaves_each_prompt_a_token():
-    from pretty_framework.generation import shared_prefix
+    from pretty_framework.decoding.generation import shared_prefix
 
     a, b = list(range(20)) + [100, 101], list(range(20)) + [200]
     assert shared_prefix([a, b], [], 8) == list(range(20))

@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.gpu, pytest.mark.skipif(not torch.cuda.is_available(),
 
 def test_cuda_matches_cpu_on_the_tiny_model(tiny_model_dir, tiny_backend):
     from pretty_framework.backends.transformers_backend import TransformersBackend
-    from pretty_framework.generation import GenerationSettings
+    from pretty_framework.decoding.generation import GenerationSettings
 
     gpu = TransformersBackend(model=str(tiny_model_dir), device="cuda", dtype="float32")
     assert gpu.device.type == "cuda"

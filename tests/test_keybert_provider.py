@@ -5,7 +5,7 @@ import importlib.util
 import pytest
 
 from pretty_framework import PriorRequest
-from pretty_framework.plugins import get_plugins
+from pretty_framework.plugin.manager import get_plugins
 from pretty_framework.testing import assert_provider_contract
 from tests_support import flores_items
 

@@ -3,7 +3,7 @@
 import pytest
 
 from pretty_framework.errors import InputError, ModelLoadError, UnknownNameError
-from pretty_framework.models import PACKAGED_MODELS, resolve_model
+from pretty_framework.backends.models import PACKAGED_MODELS, resolve_model
 from tests_support import fake_hub_cache, offline_hub
 
 
@@ -36,7 +36,7 @@ def test_packaged_models_include_the_default():
 
 def test_hub_id_loads_through_the_hub_code_path_offline(tmp_path, monkeypatch, tiny_model_dir, tiny_backend):
     from pretty_framework.backends.transformers_backend import TransformersBackend
-    from pretty_framework.generation import GenerationSettings
+    from pretty_framework.decoding.generation import GenerationSettings
 
     fake_hub_cache(tmp_path / "hub", "tiny-org/tiny-llama", tiny_model_dir)
     offline_hub(monkeypatch, tmp_path / "hub")

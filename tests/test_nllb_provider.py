@@ -5,7 +5,7 @@ import pytest
 import tiny_models
 from pretty_framework import PriorRequest
 from pretty_framework.errors import OptionsError
-from pretty_framework.plugins import get_plugins
+from pretty_framework.plugin.manager import get_plugins
 from pretty_framework.testing import assert_provider_contract
 from tests_support import fake_hub_cache, flores_items, offline_hub
 

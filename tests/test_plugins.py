@@ -9,7 +9,7 @@ import pytest
 
 from pretty_framework import PriorProvider, hookimpl
 from pretty_framework.errors import PluginError, RegistrationConflictError, UnknownNameError
-from pretty_framework.plugins import Plugins
+from pretty_framework.plugin.manager import Plugins
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "pretty-plugin-example"
 

@@ -7,8 +7,8 @@ import pytest
 import tiny_models
 from conftest import SHARED_DATA
 from pretty_framework import PriorRequest
-from pretty_framework.inputs import read_conllu
-from pretty_framework.plugins import get_plugins
+from pretty_framework.io.inputs import read_conllu
+from pretty_framework.plugin.manager import get_plugins
 from pretty_framework.testing import assert_provider_contract
 from tests_support import fake_hub_cache, offline_hub
 

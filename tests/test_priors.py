@@ -2,7 +2,7 @@
 
 import pytest
 
-from pretty_framework.priors import REPLACEMENT_CHAR, decode_answer, join_prompt_and_prior
+from pretty_framework.priors.cutting import REPLACEMENT_CHAR, decode_answer, join_prompt_and_prior
 
 PROMPT = "English: The scientists announced a new tool.\nGerman Translation:"
 

@@ -5,7 +5,7 @@ import socket
 import pytest
 
 from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance
-from pretty_framework.plugins import get_plugins
+from pretty_framework.plugin.manager import get_plugins
 from pretty_framework.testing import NetworkAccessError, assert_provider_contract, no_network
 from tests_support import flores_items
 

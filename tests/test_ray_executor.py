@@ -16,7 +16,7 @@ needs_ray = pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="
 
 
 def test_missing_ray_names_the_extra(monkeypatch):
-    from pretty_framework.executors import RayExecutor
+    from pretty_framework.decoding.executors import RayExecutor
 
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(ModelLoadError, match=r"pip install 'pretty-framework\[ray\]'"):
@@ -60,7 +60,7 @@ def test_ray_run_returns_exactly_the_local_outputs_in_order(tmp_path, tiny_model
 
 @needs_ray
 def test_interrupted_ray_run_resumes_without_losing_or_duplicating(tmp_path, tiny_model_dir, ray_cluster, monkeypatch):
-    from pretty_framework.outputs import ResultWriter
+    from pretty_framework.io.outputs import ResultWriter
 
     output = tmp_path / "ray.jsonl"
     args = _decode_args(tiny_model_dir, output, "--executor", "ray", "--sort-window", "1")

@@ -26,9 +26,9 @@ def _languages(texts):
 
 
 def _decode(backend, provider, items, tgt="deu_Latn", **options):
-    from pretty_framework.engine import Engine
-    from pretty_framework.generation import GenerationSettings
-    from pretty_framework.plugins import get_plugins
+    from pretty_framework.decoding.engine import Engine
+    from pretty_framework.decoding.generation import GenerationSettings
+    from pretty_framework.plugin.manager import get_plugins
 
     plugins = get_plugins()
     engine = Engine(backend, plugins.tasks.get("translation"), plugins.providers.get(provider).from_options(options),
@@ -55,7 +55,7 @@ def test_batched_real_model_matches_one_by_one(gemma):
 
 
 def test_gemma_tokenizer_keeps_cjk_whole(gemma):
-    from pretty_framework.priors import REPLACEMENT_CHAR, join_prompt_and_prior
+    from pretty_framework.priors.cutting import REPLACEMENT_CHAR, join_prompt_and_prior
 
     prompt = "English: Scientists said.\nChinese Translation:"
     for prior in ("科学家说", "魑魅魍魉", "𠀀𠀁 rare"):

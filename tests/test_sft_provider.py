@@ -6,10 +6,10 @@ import pytest
 
 import tiny_models
 from pretty_framework import PriorRequest
-from pretty_framework.engine import Engine
-from pretty_framework.generation import GenerationSettings
-from pretty_framework.plugins import get_plugins
-from pretty_framework.priors import join_prompt_and_prior
+from pretty_framework.decoding.engine import Engine
+from pretty_framework.decoding.generation import GenerationSettings
+from pretty_framework.plugin.manager import get_plugins
+from pretty_framework.priors.cutting import join_prompt_and_prior
 from pretty_framework.testing import assert_provider_contract
 from pretty_framework.tasks.translation import TranslationTask
 from tests_support import flores_items
@@ -31,7 +31,7 @@ def _requests(n=5, tgt="deu_Latn"):
 
 def test_sft_prior_is_the_chat_models_answer(tiny_chat_model):
     from pretty_framework.backends.transformers_backend import TransformersBackend
-    from pretty_framework.chat import chat_prompt_ids
+    from pretty_framework.backends.chat import chat_prompt_ids
 
     provider = get_plugins().providers.get("sft").from_options(
         {"model": str(tiny_chat_model), "device": "cpu", "max_new_tokens": 6, "batch_size": 2})

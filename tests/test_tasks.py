@@ -5,11 +5,11 @@ import json
 import pytest
 
 from pretty_framework import Prior, PriorProvider, Provenance
-from pretty_framework.engine import Engine
+from pretty_framework.decoding.engine import Engine
 from pretty_framework.errors import UnknownNameError
-from pretty_framework.generation import GenerationSettings
-from pretty_framework.plugins import get_plugins
-from pretty_framework.records import Item
+from pretty_framework.decoding.generation import GenerationSettings
+from pretty_framework.plugin.manager import get_plugins
+from pretty_framework.io.records import Item
 from pretty_framework.tasks.pos import UPOS, PosTask, parse_pairs
 from pretty_framework.tasks.summarization import SummarizationTask
 
@@ -102,7 +102,7 @@ def test_engine_frames_the_pos_prior_and_parses_the_continuation(long_context_ba
 
 
 def test_crosssum_jsonl_reads_text_and_summary(tmp_path):
-    from pretty_framework.inputs import read_jsonl
+    from pretty_framework.io.inputs import read_jsonl
 
     path = tmp_path / "english-german.jsonl"
     path.write_text('{"source_url": "u", "text": "A long article.", "summary": "Kurz."}\n')

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import flores_lines
-from pretty_framework.records import Item
+from pretty_framework.io.records import Item
 
 
 def flores_items(src: str, tgt: str, n: int, start: int = 0) -> list[Item]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pretty_framework import hookimpl
-from pretty_framework.hookspecs import Register
+from pretty_framework.plugin.hookspecs import Register
 
 from pretty_controls.providers import AdverbPrior, ModalPrior, RandomWordPrior
 

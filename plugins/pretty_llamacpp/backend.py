@@ -25,8 +25,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pretty_framework.errors import ModelLoadError, OptionsError
-from pretty_framework.generation import Generation, GenerationSettings, StopWatcher, choose_tokens, shared_prefix
-from pretty_framework.models import gguf_file
+from pretty_framework.decoding.generation import Generation, GenerationSettings, StopWatcher, choose_tokens, shared_prefix
+from pretty_framework.backends.models import gguf_file
 
 log = logging.getLogger(__name__)
 

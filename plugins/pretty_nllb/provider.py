@@ -17,7 +17,7 @@ from pydantic import Field
 from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
 from pretty_framework.errors import OptionsError
 from pretty_framework.languages import resolve_language
-from pretty_framework.models import load_pretrained
+from pretty_framework.backends.models import load_pretrained
 
 
 class NllbOptions(ProviderOptions):

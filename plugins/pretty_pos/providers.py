@@ -14,8 +14,8 @@ from pydantic import Field
 
 from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
 from pretty_framework.errors import ModelLoadError
-from pretty_framework.models import load_pretrained
-from pretty_framework.records import Item
+from pretty_framework.backends.models import load_pretrained
+from pretty_framework.io.records import Item
 from pretty_framework.tasks.pos import format_pairs
 from pretty_framework.tasks.pos import item_words as words_of
 

@@ -13,10 +13,10 @@ from typing import Any
 from pydantic import Field
 
 from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
-from pretty_framework.chat import chat_prompt_ids
-from pretty_framework.generation import GenerationSettings
-from pretty_framework.plugins import get_plugins
-from pretty_framework.records import Item
+from pretty_framework.backends.chat import chat_prompt_ids
+from pretty_framework.decoding.generation import GenerationSettings
+from pretty_framework.plugin.manager import get_plugins
+from pretty_framework.io.records import Item
 
 
 class SftOptions(ProviderOptions):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar, Protocol, runtime_checkable
 
-from pretty_framework.generation import Generation, GenerationSettings
+from pretty_framework.decoding.generation import Generation, GenerationSettings
 
 
 @runtime_checkable

@@ -22,7 +22,7 @@ from typing import Any
 
 import torch
 
-from pretty_framework.generation import GenerationSettings, StopWatcher, shared_prefix
+from pretty_framework.decoding.generation import GenerationSettings, StopWatcher, shared_prefix
 
 MIN_SHARED_PREFIX = 16  # tokens; shorter shared prefixes are not worth a cache
 

@@ -12,8 +12,8 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, StoppingCriteria, 
 from pretty_framework.backends import decode_loop
 from pretty_framework.backends.decode_loop import PrefixCache
 from pretty_framework.errors import ModelLoadError, OptionsError
-from pretty_framework.generation import Generation, GenerationSettings, StopWatcher
-from pretty_framework.models import resolve_model
+from pretty_framework.decoding.generation import Generation, GenerationSettings, StopWatcher
+from pretty_framework.backends.models import resolve_model
 
 log = logging.getLogger(__name__)
 

@@ -54,7 +54,7 @@ _add_commands(cli)
 
 def main() -> None:
     """Console-script entry point: add plugin commands, then run."""
-    from pretty_framework.plugins import get_plugins
+    from pretty_framework.plugin.manager import get_plugins
 
     try:
         get_plugins().call_commands_hook(cli)

@@ -35,10 +35,10 @@ def analyze(input_path, input_format, flores, split, limit, src, tgt, foundation
     """Agreement@K and KL/JS/cross-entropy between a foundation and an SFT model (paper, Section 2.2)."""
     from pretty_framework import __version__
     from pretty_framework.analysis.report import plot, text_summary, write_json
-    from pretty_framework.analysis.runner import Analysis, AnalysisError
+    from pretty_framework.analysis.compare import Analysis, AnalysisError
     from pretty_framework.backends.transformers_backend import TransformersBackend
     from pretty_framework.languages import normalize_language
-    from pretty_framework.plugins import get_plugins
+    from pretty_framework.plugin.manager import get_plugins
 
     src_code, tgt_code = normalize_language(src), normalize_language(tgt)
     items = [item for item in load_items(input_path, input_format, None, flores, split, src_code, tgt_code, limit)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from pretty_framework.errors import InputError, OptionsError
-from pretty_framework.records import Item
+from pretty_framework.io.records import Item
 
 ITEM_INPUT_HELP = "Input file (lines or JSONL); '-' or none reads standard input."
 
@@ -27,7 +27,7 @@ def parse_provider_options(pairs: tuple[str, ...]) -> dict[str, str]:
 def load_items(input_path: str | None, input_format: str, reference: Path | None,
                flores: Path | None, split: str, src: str, tgt: str, limit: int | None) -> list[Item]:
     """Read items from a Flores folder, a file or standard input, with references if given."""
-    from pretty_framework.inputs import attach_references, flores_files, read_input, read_stream
+    from pretty_framework.io.inputs import attach_references, flores_files, read_input, read_stream
 
     if flores is not None:
         if input_path not in (None, "-") or reference is not None:
@@ -99,12 +99,12 @@ def decode(input_path, input_format, reference, flores, split, limit, src, tgt, 
     Example (the paper's Figure 1 on a real model):
       echo "The cat sat on the mat." | pretty decode --src en --tgt de --provider text --prior Die
     """
-    from pretty_framework.executors import EngineSpec, RayExecutor
-    from pretty_framework.generation import GenerationSettings
+    from pretty_framework.decoding.executors import EngineSpec, RayExecutor
+    from pretty_framework.decoding.generation import GenerationSettings
     from pretty_framework.languages import normalize_language
-    from pretty_framework.outputs import ResultWriter
-    from pretty_framework.plugins import get_plugins
-    from pretty_framework.runner import run_engine
+    from pretty_framework.io.outputs import ResultWriter
+    from pretty_framework.plugin.manager import get_plugins
+    from pretty_framework.decoding.windows import run_engine
 
     src_code, tgt_code = normalize_language(src), normalize_language(tgt)
     options = parse_provider_options(provider_options)

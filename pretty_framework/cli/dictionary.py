@@ -38,7 +38,7 @@ def dictionary(ctx: click.Context, db: str | None) -> None:
 @click.pass_context
 def import_(ctx, path, fmt, src, tgt, name, licence, skip_bad) -> None:
     """Import a dictionary file as one source (all or nothing; re-importing is a no-op)."""
-    from pretty_framework.plugins import get_plugins
+    from pretty_framework.plugin.manager import get_plugins
 
     importer = get_plugins().dictionary_formats.get(fmt)()
     report = _store(ctx).import_file(path, importer, src, tgt, name=name, licence=licence, skip_bad=skip_bad)

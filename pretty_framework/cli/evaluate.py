@@ -22,8 +22,8 @@ def signature_field(record: dict[str, Any], key: str) -> str | None:
 
 def load_hypotheses(path: Path, reference: Path | None) -> list[dict[str, Any]]:
     """Records from our JSONL, or from plain lines; references from ``reference`` when given."""
-    from pretty_framework.inputs import read_conllu, read_text
-    from pretty_framework.outputs import read_records
+    from pretty_framework.io.inputs import read_conllu, read_text
+    from pretty_framework.io.outputs import read_records
 
     if path.suffix == ".jsonl":
         records = read_records(path)

@@ -8,7 +8,7 @@ import click
 @click.command()
 def plugins() -> None:
     """List installed plugins: name, version, and what each registers."""
-    from pretty_framework.plugins import get_plugins
+    from pretty_framework.plugin.manager import get_plugins
 
     for info in get_plugins().info.values():
         origin = f"{info.distribution} {info.version}" if info.distribution else (info.version or "")
@@ -20,7 +20,7 @@ def plugins() -> None:
 @click.command()
 def providers() -> None:
     """List prior providers with their tasks and options."""
-    from pretty_framework.plugins import get_plugins
+    from pretty_framework.plugin.manager import get_plugins
 
     registry = get_plugins().providers
     for entry in registry.entries():
@@ -47,7 +47,7 @@ def languages() -> None:
 @click.command()
 def models() -> None:
     """List packaged models and where converted models are cached."""
-    from pretty_framework.models import DEFAULT_MODEL, PACKAGED_MODELS, cache_dir
+    from pretty_framework.backends.models import DEFAULT_MODEL, PACKAGED_MODELS, cache_dir
 
     for model in PACKAGED_MODELS.values():
         marker = " (default)" if model.name == DEFAULT_MODEL else ""

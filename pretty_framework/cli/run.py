@@ -27,7 +27,7 @@ def run(experiment_file, output, limit, dry_run, force, progress, executor, ray_
       pretty run examples/experiments/mt-small.yaml
     """
     from pretty_framework.experiments.config import load_experiment
-    from pretty_framework.experiments.runner import ExperimentRunner, configurations_done, experiment_folder
+    from pretty_framework.experiments.execute import ExperimentRunner, configurations_done, experiment_folder
 
     experiment = load_experiment(experiment_file)
     if limit is not None:
@@ -38,7 +38,7 @@ def run(experiment_file, output, limit, dry_run, force, progress, executor, ray_
         for configuration, written in configurations_done(experiment, folder):
             click.echo(f"{written:6d} written  {configuration.path(folder).relative_to(folder)}")
         return
-    from pretty_framework.executors import RayExecutor
+    from pretty_framework.decoding.executors import RayExecutor
 
     pool = RayExecutor(ray_workers, ray_address) if executor == "ray" else None
     runner = ExperimentRunner(experiment, base, folder, progress=progress, force=force,

@@ -140,7 +140,7 @@ def check_names(experiment: Experiment, path: Path) -> None:
     """Check every name against what is installed, before any model loads."""
     from pretty_framework.evaluation.scoring import metric_names
     from pretty_framework.languages import normalize_language
-    from pretty_framework.plugins import get_plugins
+    from pretty_framework.plugin.manager import get_plugins
 
     plugins = get_plugins()
     data = experiment.data

@@ -50,7 +50,7 @@ def provider_figure(experiment: Experiment, rows: Sequence[dict[str, Any]], metr
     """Grouped bars: one group per pair, one bar per row of the first model (a k-sweep at the task's k) and
     the provider-alone rows."""
     from pretty_framework.experiments.report import row_name
-    from pretty_framework.plugins import get_plugins
+    from pretty_framework.plugin.manager import get_plugins
 
     default_k = get_plugins().tasks.get(experiment.task).default_k
     first_model = experiment.models[0]

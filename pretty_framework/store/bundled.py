@@ -48,7 +48,7 @@ def ensure_bundled(store: DictionaryStore, src: str, tgt: str, resource: str | N
     The pair itself when it is shipped, else ``src -> English`` and
     ``English -> tgt`` for the pivot. Already imported files are left alone.
     """
-    from pretty_framework.plugins import get_plugins
+    from pretty_framework.plugin.manager import get_plugins
 
     shipped = {(d.src, d.tgt): d for d in bundled_dictionaries() if resource in (None, d.resource)}
     wanted = [shipped[(src, tgt)]] if (src, tgt) in shipped else [

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import ClassVar, NamedTuple
 
 from pretty_framework.errors import InputError, UnknownNameError
-from pretty_framework.inputs import utf8_lines
+from pretty_framework.io.inputs import utf8_lines
 from pretty_framework.languages import resolve_language
 from pretty_framework.store.normalize import clean_word
 

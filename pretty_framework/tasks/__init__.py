@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pretty_framework.errors import UnknownNameError
 from pretty_framework.languages import language_name
-from pretty_framework.records import Item
+from pretty_framework.io.records import Item
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 
-from pretty_framework.records import Item
+from pretty_framework.io.records import Item
 from pretty_framework.tasks import ParsedOutput, Task, Template
 
 UPOS = ("ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON", "PROPN", "PUNCT",

@@ -15,8 +15,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from pretty_framework.outputs import ResultWriter
-from pretty_framework.records import DecodeResult, Item
+from pretty_framework.io.outputs import ResultWriter
+from pretty_framework.io.records import DecodeResult, Item
 
 DEFAULT_SORT_WINDOW = 8  # batches per window
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pretty_framework.errors import ModelLoadError, OptionsError
-from pretty_framework.generation import GenerationSettings
-from pretty_framework.outputs import ResultWriter
-from pretty_framework.records import DecodeResult, Item
-from pretty_framework.runner import DEFAULT_SORT_WINDOW, run_windows
+from pretty_framework.decoding.generation import GenerationSettings
+from pretty_framework.io.outputs import ResultWriter
+from pretty_framework.io.records import DecodeResult, Item
+from pretty_framework.decoding.windows import DEFAULT_SORT_WINDOW, run_windows
 
 EXECUTORS = ("local", "ray")
 
@@ -47,8 +47,8 @@ class EngineSpec:
 
         ``backend``: an already loaded backend of this spec's model, to share between engines.
         """
-        from pretty_framework.engine import Engine
-        from pretty_framework.plugins import get_plugins
+        from pretty_framework.decoding.engine import Engine
+        from pretty_framework.plugin.manager import get_plugins
 
         plugins = get_plugins()
         task = plugins.tasks.get(self.task)

@@ -82,7 +82,7 @@ class ExperimentRunner:
     def items(self, pair: str) -> list:
         """The items of ``pair`` (read once)."""
         if pair not in self._items:
-            from pretty_framework.inputs import attach_references, flores_files, read_conllu, read_input
+            from pretty_framework.io.inputs import attach_references, flores_files, read_conllu, read_input
             from pretty_framework.languages import normalize_language
 
             data = self.experiment.data
@@ -99,8 +99,8 @@ class ExperimentRunner:
 
     # -- models and providers, loaded once -------------------------------------------------
     def provider(self, run: RunSpec) -> Any:
-        from pretty_framework.experiments.direct import CachedProvider
-        from pretty_framework.plugins import get_plugins
+        from pretty_framework.priors.cache import CachedProvider
+        from pretty_framework.plugin.manager import get_plugins
 
         key = json.dumps([run.provider, run.options], sort_keys=True)
         if key not in self._providers:
@@ -109,7 +109,7 @@ class ExperimentRunner:
         return self._providers[key]
 
     def backend(self, model: str) -> Any:
-        from pretty_framework.plugins import get_plugins
+        from pretty_framework.plugin.manager import get_plugins
 
         if model not in self._backends:
             for other in list(self._backends):  # one foundation model in memory at a time
@@ -121,8 +121,8 @@ class ExperimentRunner:
 
     def spec(self, configuration: Configuration) -> Any:
         """The picklable recipe of a configuration's engine (what a Ray worker builds)."""
-        from pretty_framework.executors import EngineSpec
-        from pretty_framework.generation import GenerationSettings
+        from pretty_framework.decoding.executors import EngineSpec
+        from pretty_framework.decoding.generation import GenerationSettings
         from pretty_framework.languages import normalize_language
 
         run = self.experiment.runs[configuration.run_index]
@@ -135,9 +135,9 @@ class ExperimentRunner:
 
     def engine(self, configuration: Configuration) -> Any:
         """The configuration's engine here, on the shared backend and provider objects."""
-        from pretty_framework.engine import Engine
-        from pretty_framework.experiments.direct import DirectEngine
-        from pretty_framework.plugins import get_plugins
+        from pretty_framework.decoding.engine import Engine
+        from pretty_framework.decoding.direct import DirectEngine
+        from pretty_framework.plugin.manager import get_plugins
 
         spec = self.spec(configuration)
         run = self.experiment.runs[configuration.run_index]
@@ -174,8 +174,8 @@ class ExperimentRunner:
         from pretty_framework.errors import ResumeError
         from pretty_framework.evaluation.scoring import evaluate
         from pretty_framework.languages import normalize_language
-        from pretty_framework.outputs import ResultWriter, read_records
-        from pretty_framework.runner import run_engine
+        from pretty_framework.io.outputs import ResultWriter, read_records
+        from pretty_framework.decoding.windows import run_engine
 
         src, tgt = configuration.pair.split("-", 1)
         run = self.experiment.runs[configuration.run_index]

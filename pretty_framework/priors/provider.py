@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pretty_framework.errors import OptionsError
-from pretty_framework.priors import Prior, PriorRequest
+from pretty_framework.priors.types import Prior, PriorRequest
 
 
 class ProviderOptions(BaseModel):

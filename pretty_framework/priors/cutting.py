@@ -1,72 +1,16 @@
-"""Priors: what a provider is asked for, what it answers, and how the answer meets the prompt.
+"""How a prior meets the prompt: cut to ``k`` tokens of the *foundation* model's tokenizer.
 
 A prior is a few tokens of the expected answer. The provider that makes it may
 tokenize differently from the foundation model (a dictionary has no tokenizer at
-all), so the engine cuts every prior to ``k`` tokens of the *foundation* model's
-tokenizer here, in :func:`join_prompt_and_prior`.
+all), so the engine cuts every prior here, in :func:`join_prompt_and_prior`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 REPLACEMENT_CHAR = "\ufffd"
-
-
-@dataclass(frozen=True)
-class PriorRequest:
-    """What a provider is asked for: one item of the task.
-
-    ``reference`` is set only when the gold answer is known (the ``oracle``
-    control uses it; honest providers must ignore it). ``metadata`` carries the
-    input item's other fields (for example a per-item ``prior`` in JSONL input).
-    """
-
-    item_id: str
-    source: str
-    src_lang: str
-    tgt_lang: str
-    task: str = "translation"
-    k: int = 2
-    reference: str | None = None
-    metadata: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where a prior came from: the provider, the resource it used, the back-off level.
-
-    ``backoff_level`` is 0 when the provider used its first choice (the first
-    source word for a dictionary) and grows with each fallback; ``None`` when the
-    notion does not apply.
-    """
-
-    provider: str
-    resource: str | None = None
-    backoff_level: int | None = None
-    detail: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {key: value for key, value in self.__dict__.items() if value is not None}
-
-
-@dataclass(frozen=True)
-class Prior:
-    """A provider's answer: the prior text and its provenance.
-
-    The engine cuts ``text`` to ``k`` tokens of the foundation tokenizer unless
-    ``cut`` is False (a dictionary word is only useful whole). ``answer`` is
-    the provider's whole answer when the prior is only its start and the whole
-    one is a different text (a tagger's tags for every word): experiments score
-    it as the provider-alone row. Without it, ``text`` is the whole answer.
-    """
-
-    text: str
-    provenance: Provenance
-    cut: bool = True
-    answer: str | None = None
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field, replace
 from pretty_framework import __version__
 from pretty_framework.backends import Backend
 from pretty_framework.errors import OptionsError, PluginError, PriorError
-from pretty_framework.generation import GenerationSettings
-from pretty_framework.priors import JoinedPrompt, Prior, PriorRequest, decode_answer, join_prompt_and_prior
-from pretty_framework.providers import PriorProvider
-from pretty_framework.records import DecodeResult, Item
+from pretty_framework.decoding.generation import GenerationSettings
+from pretty_framework.priors.cutting import JoinedPrompt, decode_answer, join_prompt_and_prior
+from pretty_framework.priors.types import Prior, PriorRequest
+from pretty_framework.priors.provider import PriorProvider
+from pretty_framework.io.records import DecodeResult, Item
 from pretty_framework.tasks import Task
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from pretty_framework.errors import InputError, ResumeError
-from pretty_framework.records import DecodeResult, Item
+from pretty_framework.io.records import DecodeResult, Item
 
 OUTPUT_FORMATS = ("jsonl", "text")
 
@@ -107,7 +107,7 @@ class ResultWriter:
 
 def read_records(path: Path) -> list[dict]:
     """The records of a finished (or partial) JSONL output; every line must be one of ours."""
-    from pretty_framework.inputs import utf8_lines
+    from pretty_framework.io.inputs import utf8_lines
 
     records = []
     for number, text in utf8_lines(path, "output file"):

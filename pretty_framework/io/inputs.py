@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO
 
 from pretty_framework.errors import InputError
-from pretty_framework.records import Item
+from pretty_framework.io.records import Item
 
 FORMATS = ("auto", "text", "jsonl")
 

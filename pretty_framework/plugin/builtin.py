@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pretty_framework.hookspecs import Register, hookimpl
+from pretty_framework.plugin.hookspecs import Register, hookimpl
 
 
 @hookimpl

@@ -30,7 +30,7 @@ def register_prior_providers(register: Register) -> None:
     """Register prior providers.
 
     Call ``register(ProviderClass)`` for each subclass of
-    :class:`pretty_framework.providers.PriorProvider`; its ``name`` attribute
+    :class:`pretty_framework.priors.provider.PriorProvider`; its ``name`` attribute
     is the name users give to ``--provider``.
     """
 

@@ -3,7 +3,7 @@
 Built-in plugins and third-party plugins are found the same way, through the
 ``pretty_framework`` entry-point group; the core's own contributions (the
 transformers backend, the translation task) come from
-:mod:`pretty_framework.builtin_plugin`. Nothing happens at import time: the
+:mod:`pretty_framework.plugin.builtin`. Nothing happens at import time: the
 manager is built on the first call to :func:`get_plugins`.
 """
 
@@ -18,9 +18,9 @@ from typing import Any
 
 import pluggy
 
-from pretty_framework import hookspecs
+from pretty_framework.plugin import hookspecs
 from pretty_framework.errors import PluginError, PrettyError
-from pretty_framework.registry import Registry
+from pretty_framework.plugin.registry import Registry
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT_NAME
 DISABLE_ENV = "PRETTY_DISABLE_PLUGINS"
@@ -52,7 +52,8 @@ class Plugins:
         self.manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
         self.manager.add_hookspecs(hookspecs)
         self.info: dict[str, PluginInfo] = {}
-        from pretty_framework import __version__, builtin_plugin
+        from pretty_framework import __version__
+        from pretty_framework.plugin import builtin as builtin_plugin
 
         self._add(builtin_plugin, PluginInfo(CORE_PLUGIN, "pretty-framework", __version__))
         if load_entry_points:
