@@ -53,7 +53,7 @@ def main() -> None:
         src, tgt = (normalize_language(code) for code in pair.split("-"))
         items = flores_items(src, tgt, args.lines)
         references = [item.reference for item in items]
-        requests = [PriorRequest(i.id, i.source, src, tgt) for i in items]
+        requests = [PriorRequest.of(i.id, i.source, src, tgt) for i in items]
         seconds, answers = timed(lambda: sft.priors(requests))
         score(pair, "SFT alone", [a.text if a else "" for a in answers], references, tgt, seconds)
         # The sft row reuses these answers (the sft provider would generate the very same ones again,

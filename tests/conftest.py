@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 import tiny_models
 
 ROOT = Path(__file__).resolve().parents[1]

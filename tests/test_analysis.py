@@ -3,9 +3,9 @@
 import math
 
 import pytest
+import tiny_models
 import torch
 
-import tiny_models
 from pretty_framework.analysis import measures
 from pretty_framework.analysis.compare import Analysis, AnalysisError, vocabulary_mode
 from pretty_framework.io.records import Item

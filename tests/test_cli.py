@@ -4,8 +4,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import FLORES
+
 from pretty_framework.cli import cli
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import SHARED_DATA
+
 from pretty_framework.cli import cli
 
 MUSE = SHARED_DATA / "muse"

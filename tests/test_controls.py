@@ -1,13 +1,13 @@
 """The Table 5 controls: seeded random target-language words."""
 
 import pytest
+from tests_support import flores_items
 
 from pretty_framework import PriorRequest
 from pretty_framework.plugin.manager import get_plugins
 from pretty_framework.store import DictionaryStore
 from pretty_framework.store.formats import TsvFormat
 from pretty_framework.testing import assert_provider_contract
-from tests_support import flores_items
 
 
 @pytest.fixture(autouse=True)
@@ -16,7 +16,7 @@ def private_db(tmp_path, monkeypatch):
 
 
 def _requests(tgt="deu_Latn", n=10):
-    return [PriorRequest(i.id, i.source, "eng_Latn", tgt) for i in flores_items("eng_Latn", tgt, n)]
+    return [PriorRequest.of(i.id, i.source, "eng_Latn", tgt) for i in flores_items("eng_Latn", tgt, n)]
 
 
 def _provider(name, **options):

@@ -1,13 +1,13 @@
 """The transformers backend's own loop: the same greedy outputs as model.generate, finished rows leave, prefix cache."""
 
 import pytest
-
 import tiny_models
+from tests_support import flores_items
+
 from pretty_framework.backends.transformers_backend import TransformersBackend
 from pretty_framework.decoding.engine import Engine
 from pretty_framework.decoding.generation import GenerationSettings
 from pretty_framework.plugin.manager import get_plugins
-from tests_support import flores_items
 
 
 @pytest.fixture(scope="module")

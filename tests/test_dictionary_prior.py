@@ -1,12 +1,12 @@
 """Look-up with back-off and the dictionary providers, on the bundled MUSE dictionaries."""
 
 import pytest
+from tests_support import flores_items
 
 from pretty_framework import PriorRequest
 from pretty_framework.store import DictionaryStore, Lookup
 from pretty_framework.store.bundled import bundled_dictionaries, ensure_bundled
 from pretty_framework.store.normalize import match_case, strip_stress, word_key
-from tests_support import flores_items
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +90,7 @@ def test_provider_batched_equals_one_by_one_with_provenance():
 
     provider = get_plugins().providers.get("muse-dict")()
     items = flores_items("eng_Latn", "fra_Latn", 20)
-    requests = [PriorRequest(i.id, i.source, "eng_Latn", "fra_Latn", k=1) for i in items]
+    requests = [PriorRequest.of(i.id, i.source, "eng_Latn", "fra_Latn", k=1) for i in items]
     batched = provider.priors(requests)
     single = [provider.priors([r])[0] for r in requests]
     assert batched == single
@@ -105,6 +105,6 @@ def test_provider_restricted_to_its_source(store):
     from pretty_framework.plugin.manager import get_plugins
 
     provider = get_plugins().providers.get("wiktionary-dict")()
-    request = PriorRequest("1", "On Monday, scientists announced", "eng_Latn", "deu_Latn")
+    request = PriorRequest.of("1", "On Monday, scientists announced", "eng_Latn", "deu_Latn")
     assert provider.priors([request]) == [None]  # only MUSE is bundled; no Wiktionary imported
     provider.close()

@@ -4,14 +4,14 @@ import logging
 from collections.abc import Sequence
 
 import pytest
+from tests_support import flores_items
 
 from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance
 from pretty_framework.decoding.engine import Engine
-from pretty_framework.errors import OptionsError, PluginError, PriorError
 from pretty_framework.decoding.generation import GenerationSettings
+from pretty_framework.errors import OptionsError, PluginError, PriorError
 from pretty_framework.io.records import Item
 from pretty_framework.tasks.translation import TranslationTask
-from tests_support import flores_items
 
 
 class FirstWordPrior(PriorProvider):
@@ -129,6 +129,29 @@ def test_provider_that_does_not_serve_the_task_is_refused(tiny_backend):
 
 
 def test_signature_names_the_configuration(tiny_backend):
-    signature = _engine(tiny_backend, k=1, template="normal").signature()
+    signature = _engine(tiny_backend, k=1, template="normal").signature().format()
     for part in ("provider:first-word", "k:1", "tmpl:normal", "task:translation", "dec:greedy", "version:"):
         assert part in signature
+
+
+@pytest.mark.parametrize("text, key, value", [
+    ("model:gemma3-270m|backend:transformers|k:2|version:0.1.0", "k", "2"),
+    ("model:/models/a:b.gguf|k:1", "model", "/models/a:b.gguf"),  # a colon inside a value
+    ("model:x|provider:muse-dict(muse)|tmpl:prompting", "provider", "muse-dict(muse)"),
+])
+def test_run_signature_parses_what_it_formats(text, key, value):
+    from pretty_framework.io.signature import RunSignature
+
+    signature = RunSignature.parse(text)
+    assert signature.get(key) == value
+    assert signature.format() == text
+    assert RunSignature.parse(signature.format()) == signature
+
+
+def test_run_signature_names_the_fields_that_differ():
+    from pretty_framework.io.signature import RunSignature
+
+    written = RunSignature.of(model="m", provider="text", k=2)
+    now = RunSignature.of(model="m", provider="oracle", k=2, tmpl="normal")
+    assert written.differences(now) == ["provider: text != oracle", "tmpl: - != normal"]
+    assert written.differences(written) == []

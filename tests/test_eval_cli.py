@@ -4,8 +4,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import SHARED_DATA
+
 from pretty_framework.cli import cli
 
 SIGNATURE = "model:m|task:translation|pair:eng_Latn-deu_Latn|provider:none|k:2"

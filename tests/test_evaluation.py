@@ -1,10 +1,10 @@
 """Metrics against known values; language identification on real Flores lines."""
 
 import pytest
+from tests_support import flores_items
 
 from pretty_framework.evaluation.langid import detect_language, target_language_rate
 from pretty_framework.evaluation.metrics import bleu, chrf
-from tests_support import flores_items
 
 
 def test_bleu_matches_sacrebleu_documentation_example():

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import FLORES
+
 from pretty_framework.cli import cli
 from pretty_framework.decoding.engine import Engine
 from pretty_framework.experiments.config import ExperimentError, load_experiment
@@ -155,13 +155,13 @@ def test_cached_provider_answers_each_question_once():
             return [Prior(f"p{r.item_id}", Provenance(self.name)) for r in requests]
 
     cached = CachedProvider(Counting())
-    requests = [PriorRequest(str(i), f"s{i}", "eng_Latn", "deu_Latn", k=2) for i in range(3)]
+    requests = [PriorRequest.of(str(i), f"s{i}", "eng_Latn", "deu_Latn", k=2) for i in range(3)]
     assert [p.text for p in cached.priors(requests)] == ["p0", "p1", "p2"]
     assert [p.text for p in cached.priors(requests[1:])] == ["p1", "p2"] and Counting.calls == [3]
-    other_k = [PriorRequest("0", "s0", "eng_Latn", "deu_Latn", k=3)]
+    other_k = [PriorRequest.of("0", "s0", "eng_Latn", "deu_Latn", k=3)]
     cached.priors(other_k)
     assert Counting.calls == [3, 1]  # k may change a prior: asked again
     Counting.uses_k = False
-    cached.priors([PriorRequest("1", "s1", "eng_Latn", "deu_Latn", k=4)])
-    cached.priors([PriorRequest("1", "s1", "eng_Latn", "deu_Latn", k=1)])
+    cached.priors([PriorRequest.of("1", "s1", "eng_Latn", "deu_Latn", k=4)])
+    cached.priors([PriorRequest.of("1", "s1", "eng_Latn", "deu_Latn", k=1)])
     assert Counting.calls == [3, 1, 1] and cached.name == "counting"

@@ -49,8 +49,20 @@ def test_repetition_guard_can_be_turned_off():
 
 @pytest.mark.parametrize("bad", [{"max_new_tokens": 0}, {"temperature": 0}, {"top_p": 1.5}])
 def test_invalid_settings_are_refused(bad):
-    with pytest.raises(ValueError):
+    from pretty_framework.errors import OptionsError
+
+    with pytest.raises(OptionsError, match=next(iter(bad))):  # a user error, shown as one line by the CLI
         GenerationSettings(**bad)
+
+
+def test_cli_reports_bad_top_p_without_a_traceback():
+    from click.testing import CliRunner
+
+    from pretty_framework.cli import cli
+
+    result = CliRunner().invoke(cli, ["decode", "--src", "en", "--tgt", "de", "--top-p", "2"], input="Hello.\n")
+    assert result.exit_code == 1
+    assert "top_p must be in (0, 1], got 2" in result.output and "Traceback" not in result.output
 
 
 def test_shared_prefix_keeps_the_held_one_and_leaves_each_prompt_a_token():

@@ -19,6 +19,6 @@ def test_cuda_matches_cpu_on_the_tiny_model(tiny_model_dir, tiny_backend):
 
 
 def test_auto_dtype_on_cuda_is_half_precision():
-    from pretty_framework.backends.transformers_backend import pick_dtype
+    from pretty_framework.backends.devices import pick_dtype
 
     assert pick_dtype("auto", torch.device("cuda")) in (torch.bfloat16, torch.float16)

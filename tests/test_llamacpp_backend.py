@@ -8,12 +8,12 @@ import importlib.util
 import sys
 
 import pytest
+from tests_support import flores_items
 
 from pretty_framework.decoding.engine import Engine
-from pretty_framework.errors import ModelLoadError
 from pretty_framework.decoding.generation import GenerationSettings
+from pretty_framework.errors import ModelLoadError
 from pretty_framework.plugin.manager import get_plugins
-from tests_support import flores_items
 
 needs_llama = pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None,
                                  reason="pip install 'pretty-framework[llamacpp]'")

@@ -1,8 +1,8 @@
 """ROUGE for any script, POS scoring, spBLEU/COMET offline behaviour, and the scorer over run records."""
 
 import pytest
-
 from conftest import flores_lines
+
 from pretty_framework.errors import InputError, UnknownNameError
 from pretty_framework.evaluation.metrics import MetricUnavailable, comet, pct_sft, spbleu
 from pretty_framework.evaluation.pos import score_pos

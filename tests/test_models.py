@@ -1,10 +1,10 @@
 """Model resolution and loading: names, folders, hub ids (offline, from a cache the test builds)."""
 
 import pytest
-
-from pretty_framework.errors import InputError, ModelLoadError, UnknownNameError
-from pretty_framework.backends.models import PACKAGED_MODELS, resolve_model
 from tests_support import fake_hub_cache, offline_hub
+
+from pretty_framework.backends.models import PACKAGED_MODELS, resolve_model
+from pretty_framework.errors import InputError, ModelLoadError, UnknownNameError
 
 
 def test_unknown_model_lists_the_valid_forms():

@@ -1,13 +1,14 @@
 """The `mt5-crosssum` provider on a tiny mT5 with a CrossSum-style language map, built by the tests."""
 
 import pytest
-
 import tiny_models
+from tests_support import fake_hub_cache, flores_items, offline_hub
+
 from pretty_framework import PriorRequest
 from pretty_framework.errors import OptionsError
 from pretty_framework.plugin.manager import get_plugins
+from pretty_framework.tasks.summarization import SummarizationTask
 from pretty_framework.testing import assert_provider_contract
-from tests_support import fake_hub_cache, flores_items, offline_hub
 
 LANGIDS = {"german": "<lang_de>", "chinese_simplified": "<lang_zh>", "english": "<lang_en>"}
 
@@ -21,8 +22,8 @@ def tiny_crosssum(tmp_path_factory, training_lines):
 def _requests(tgt, n=4):
     lines = flores_items("eng_Latn", tgt, 3 * n)
     # A passage of three sentences per item: the summarizer's input.
-    return [PriorRequest(str(i), " ".join(x.source for x in lines[3 * i : 3 * i + 3]), "eng_Latn", tgt,
-                         task="summarization") for i in range(n)]
+    return [PriorRequest.of(str(i), " ".join(x.source for x in lines[3 * i : 3 * i + 3]), "eng_Latn", tgt,
+                         task=SummarizationTask()) for i in range(n)]
 
 
 def _provider(model, **options):
@@ -40,9 +41,8 @@ def test_crosssum_keeps_the_contract_and_starts_in_the_target_language(tiny_cros
 
 
 def test_language_map_lookup(tiny_crosssum):
-    from transformers import AutoConfig, AutoTokenizer
-
     from pretty_mt5.provider import language_start_token
+    from transformers import AutoConfig, AutoTokenizer
 
     tokenizer, config = AutoTokenizer.from_pretrained(tiny_crosssum), AutoConfig.from_pretrained(tiny_crosssum)
     assert language_start_token(tokenizer, config, "zh") == tokenizer.convert_tokens_to_ids("<lang_zh>")

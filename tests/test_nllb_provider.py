@@ -1,13 +1,13 @@
 """The `nllb` provider on a tiny M2M100 (NLLB architecture) built by the tests, from a folder and the hub cache."""
 
 import pytest
-
 import tiny_models
+from tests_support import fake_hub_cache, flores_items, offline_hub
+
 from pretty_framework import PriorRequest
 from pretty_framework.errors import OptionsError
 from pretty_framework.plugin.manager import get_plugins
 from pretty_framework.testing import assert_provider_contract
-from tests_support import fake_hub_cache, flores_items, offline_hub
 
 TAGS = ["eng_Latn", "deu_Latn", "__fr__"]  # NLLB-style tags, and one M2M100-style tag
 
@@ -19,7 +19,7 @@ def tiny_nllb(tmp_path_factory, training_lines):
 
 
 def _requests(tgt, n=6):
-    return [PriorRequest(i.id, i.source, "eng_Latn", tgt) for i in flores_items("eng_Latn", tgt, n)]
+    return [PriorRequest.of(i.id, i.source, "eng_Latn", tgt) for i in flores_items("eng_Latn", tgt, n)]
 
 
 def _provider(model, **options):
@@ -37,9 +37,8 @@ def test_nllb_keeps_the_contract_and_forces_the_target_language(tiny_nllb):
 
 
 def test_language_tags_in_both_spellings(tiny_nllb):
-    from transformers import AutoTokenizer
-
     from pretty_nllb.provider import language_token
+    from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_nllb)
     assert language_token(tokenizer, "de") == tokenizer.convert_tokens_to_ids("deu_Latn")

@@ -107,10 +107,10 @@ def test_third_party_example_installs_and_registers_through_its_entry_point(tmp_
     from pretty_framework import PriorRequest
 
     provider = loaded.providers.get("source-names").from_options({"skip_first": "true"})
-    prior = provider.priors([PriorRequest("1", "On Monday, scientists from Stanford said", "eng_Latn", "deu_Latn")])[0]
+    prior = provider.priors([PriorRequest.of("1", "On Monday, scientists from Stanford said", "eng_Latn", "deu_Latn")])[0]
     assert prior.text == "Monday" and prior.provenance.provider == "source-names" and prior.cut is False
     from pretty_framework.testing import assert_provider_contract
 
-    requests = [PriorRequest(str(i), text, "eng_Latn", "deu_Latn") for i, text in
+    requests = [PriorRequest.of(str(i), text, "eng_Latn", "deu_Latn") for i, text in
                 enumerate(["On Monday, scientists from Stanford said", "The JAS 39C Gripen crashed", "no names here"])]
     assert_provider_contract(provider, requests[:2], unservable=requests[2:], min_served=2)

@@ -3,14 +3,15 @@
 import importlib.util
 
 import pytest
-
 import tiny_models
 from conftest import SHARED_DATA
+from tests_support import fake_hub_cache, offline_hub
+
 from pretty_framework import PriorRequest
 from pretty_framework.io.inputs import read_conllu
 from pretty_framework.plugin.manager import get_plugins
+from pretty_framework.tasks.pos import PosTask
 from pretty_framework.testing import assert_provider_contract
-from tests_support import fake_hub_cache, offline_hub
 
 UD_FRENCH = SHARED_DATA / "ud" / "fr_gsd-ud-test.conllu"
 
@@ -18,7 +19,7 @@ UD_FRENCH = SHARED_DATA / "ud" / "fr_gsd-ud-test.conllu"
 def _ud_requests(n=20):
     if not UD_FRENCH.is_file():
         pytest.skip(f"UD data not found at {UD_FRENCH}")
-    return [PriorRequest(i.id, i.source, "fra_Latn", "fra_Latn", task="pos", metadata=i.fields)
+    return [PriorRequest.of(i.id, i.source, "fra_Latn", "fra_Latn", task=PosTask(), metadata=i.fields)
             for i in read_conllu(UD_FRENCH)[:n]]
 
 
@@ -48,7 +49,7 @@ def test_token_classifier_tags_every_word_and_keeps_the_contract(tiny_tagger, tm
 
     provider = get_plugins().providers.get("unicoder-pos").from_options({"model": str(tiny_tagger), "device": "cpu"})
     requests = _ud_requests(8)
-    unservable = [PriorRequest("empty", "", "fra_Latn", "fra_Latn", task="pos")]
+    unservable = [PriorRequest.of("empty", "", "fra_Latn", "fra_Latn", task=PosTask())]
     assert_provider_contract(provider, requests, unservable=unservable, min_served=8)
     priors = provider.priors(requests)
     for request, prior in zip(requests, priors):

@@ -3,15 +3,15 @@
 import socket
 
 import pytest
+from tests_support import flores_items
 
 from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance
 from pretty_framework.plugin.manager import get_plugins
 from pretty_framework.testing import NetworkAccessError, assert_provider_contract, no_network
-from tests_support import flores_items
 
 
 def _requests(tgt="fra_Latn", n=12, with_reference=True):
-    return [PriorRequest(i.id, i.source, "eng_Latn", tgt, k=2, reference=i.reference if with_reference else None,
+    return [PriorRequest.of(i.id, i.source, "eng_Latn", tgt, k=2, reference=i.reference if with_reference else None,
                          metadata={"prior": "Le"} if int(i.id) % 2 else {})
             for i in flores_items("eng_Latn", tgt, n)]
 
@@ -28,11 +28,11 @@ def test_builtin_providers_keep_the_contract(provider, options, unservable_case)
     instance = get_plugins().providers.get(provider).from_options(options)
     unservable = []
     if unservable_case == "no per-item prior":
-        unservable = [PriorRequest("u", "Hello.", "eng_Latn", "fra_Latn")]
+        unservable = [PriorRequest.of("u", "Hello.", "eng_Latn", "fra_Latn")]
     elif unservable_case == "no reference":
-        unservable = [PriorRequest("u", "Hello.", "eng_Latn", "fra_Latn", reference=None)]
+        unservable = [PriorRequest.of("u", "Hello.", "eng_Latn", "fra_Latn", reference=None)]
     elif unservable_case == "unknown pair":
-        unservable = [PriorRequest("u", "Hello world.", "eng_Latn", "yor_Latn")]
+        unservable = [PriorRequest.of("u", "Hello world.", "eng_Latn", "yor_Latn")]
     instance.priors(_requests()[:1])  # first use may import the bundled dictionary: not part of the check
     assert_provider_contract(instance, _requests(), unservable=unservable, min_served=0 if provider == "none" else 6)
     instance.close()

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import FLORES
+
 from pretty_framework.cli import cli
 from pretty_framework.errors import ModelLoadError
 

@@ -4,7 +4,6 @@ The first run converts the packaged GGUF into the cache (about a minute); later 
 """
 
 import pytest
-
 from tests_support import flores_items
 
 pytestmark = pytest.mark.slow

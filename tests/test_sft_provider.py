@@ -3,16 +3,16 @@
 import importlib.util
 
 import pytest
-
 import tiny_models
+from tests_support import flores_items
+
 from pretty_framework import PriorRequest
 from pretty_framework.decoding.engine import Engine
 from pretty_framework.decoding.generation import GenerationSettings
 from pretty_framework.plugin.manager import get_plugins
 from pretty_framework.priors.cutting import join_prompt_and_prior
-from pretty_framework.testing import assert_provider_contract
 from pretty_framework.tasks.translation import TranslationTask
-from tests_support import flores_items
+from pretty_framework.testing import assert_provider_contract
 
 CHAT = "{% for m in messages %}<s>{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}assistant:"
 
@@ -26,12 +26,12 @@ def tiny_chat_model(tmp_path_factory, byte_tokenizer):
 
 
 def _requests(n=5, tgt="deu_Latn"):
-    return [PriorRequest(i.id, i.source, "eng_Latn", tgt, k=2) for i in flores_items("eng_Latn", tgt, n)]
+    return [PriorRequest.of(i.id, i.source, "eng_Latn", tgt, k=2) for i in flores_items("eng_Latn", tgt, n)]
 
 
 def test_sft_prior_is_the_chat_models_answer(tiny_chat_model):
-    from pretty_framework.backends.transformers_backend import TransformersBackend
     from pretty_framework.backends.chat import chat_prompt_ids
+    from pretty_framework.backends.transformers_backend import TransformersBackend
 
     provider = get_plugins().providers.get("sft").from_options(
         {"model": str(tiny_chat_model), "device": "cpu", "max_new_tokens": 6, "batch_size": 2})
@@ -55,7 +55,7 @@ def test_engine_cuts_the_sft_prior_in_the_foundation_tokenizer(tiny_chat_model, 
     engine = Engine(tiny_backend, TranslationTask(), provider, "eng_Latn", "deu_Latn", k=2,
                     settings=GenerationSettings(max_new_tokens=4))
     items = flores_items("eng_Latn", "deu_Latn", 3)
-    full = provider.priors([engine._request(item) for item in items])
+    full = provider.priors(engine.requests(items))
     served = 0
     for result, prior in zip(engine.decode_batch(items), full):
         if prior is None:

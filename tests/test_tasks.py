@@ -6,10 +6,10 @@ import pytest
 
 from pretty_framework import Prior, PriorProvider, Provenance
 from pretty_framework.decoding.engine import Engine
-from pretty_framework.errors import UnknownNameError
 from pretty_framework.decoding.generation import GenerationSettings
-from pretty_framework.plugin.manager import get_plugins
+from pretty_framework.errors import UnknownNameError
 from pretty_framework.io.records import Item
+from pretty_framework.plugin.manager import get_plugins
 from pretty_framework.tasks.pos import UPOS, PosTask, parse_pairs
 from pretty_framework.tasks.summarization import SummarizationTask
 
@@ -84,6 +84,7 @@ class FirstGoldTag(PriorProvider):
 @pytest.fixture(scope="module")
 def long_context_backend(tmp_path_factory, sp_tokenizer):
     import tiny_models
+
     from pretty_framework.backends.transformers_backend import TransformersBackend
 
     folder = tiny_models.save_tiny_llama(tmp_path_factory.mktemp("tiny-long"), sp_tokenizer, max_positions=1024)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import flores_lines
+
 from pretty_framework.io.records import Item
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
+from pretty_framework.api import Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
 
 
 class NoPrior(PriorProvider):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from pretty_framework import hookimpl
-from pretty_framework.plugin.hookspecs import Register
-
 from pretty_controls.providers import AdverbPrior, ModalPrior, RandomWordPrior
+from pretty_framework.api import Register, hookimpl
 
 
 @hookimpl

@@ -6,19 +6,20 @@ batch gets the same priors as the same items one by one, on every run.
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Sequence
 from typing import ClassVar
 
-from sqlalchemy import select
-
-from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
-from pretty_framework.store import DictionaryStore
-from pretty_framework.store.bundled import DICTIONARIES
-from pretty_framework.store.lookup import PairIndex
-from pretty_framework.store.session import StoreSession
-from pretty_framework.store.schema import Entry, EntrySource, Language
+from pretty_framework.api import (
+    DictionaryStore,
+    Prior,
+    PriorProvider,
+    PriorRequest,
+    Provenance,
+    ProviderOptions,
+    StoreSession,
+    bundled_word_list,
+)
 
 
 class ControlOptions(ProviderOptions):
@@ -47,10 +48,7 @@ class RandomWordPrior(PriorProvider):
         return self._words[(src, tgt)]
 
     def _from_store(self, store: DictionaryStore, src: str, tgt: str) -> tuple[list[str], str]:
-        index = PairIndex(store, src, tgt)
-        words = sorted({t.target_word for translations in index.by_key.values() for t in translations
-                        if t.target_word.isalpha()})
-        return words, "dictionary store"
+        return [word for word in store.translation_words(src, tgt) if word.isalpha()], "dictionary store"
 
     def priors(self, requests: Sequence[PriorRequest]) -> list[Prior | None]:
         return [self._one(request) for request in requests]
@@ -77,16 +75,10 @@ class _PartOfSpeechPrior(RandomWordPrior):
     list_name: ClassVar[str]
 
     def _from_store(self, store: DictionaryStore, src: str, tgt: str) -> tuple[list[str], str]:
-        with store.engine.connect() as conn:
-            query = (select(Entry.target_word).distinct()
-                     .join(EntrySource, EntrySource.entry_id == Entry.id)
-                     .join(Language, Language.id == Entry.tgt_lang_id)
-                     .where(Language.code == tgt, EntrySource.pos == self.pos))
-            tagged = sorted(conn.scalars(query))
+        tagged = store.words_tagged(tgt, self.pos)
         if tagged:
             return tagged, f"dictionary store ({self.pos})"
-        bundled = json.loads((DICTIONARIES / "controls.json").read_text(encoding="utf-8"))[self.list_name]
-        return list(bundled.get(tgt, [])), f"dictionaries/controls.json ({self.list_name})"
+        return bundled_word_list(self.list_name, tgt), f"dictionaries/controls.json ({self.list_name})"
 
 
 class ModalPrior(_PartOfSpeechPrior):

@@ -11,10 +11,7 @@ import logging
 from collections.abc import Sequence
 from typing import ClassVar
 
-from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
-from pretty_framework.store import Lookup
-from pretty_framework.store.session import StoreSession
-
+from pretty_framework.api import Lookup, Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions, StoreSession
 
 log = logging.getLogger(__name__)
 

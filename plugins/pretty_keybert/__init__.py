@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pretty_framework import hookimpl
-from pretty_framework.plugin.hookspecs import Register
-
+from pretty_framework.api import Register, hookimpl
 from pretty_keybert.provider import KeywordPrior
 
 

@@ -14,10 +14,16 @@ from typing import Any
 
 from pydantic import Field
 
-from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
-from pretty_framework.errors import ModelLoadError
-from pretty_framework.store import Lookup
-from pretty_framework.store.session import StoreSession
+from pretty_framework.api import (
+    Lookup,
+    ModelLoadError,
+    Prior,
+    PriorProvider,
+    PriorRequest,
+    Provenance,
+    ProviderOptions,
+    StoreSession,
+)
 
 UNSPACED_SCRIPTS = {"Hans", "Hant", "Jpan", "Thai"}
 

@@ -24,9 +24,16 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from pretty_framework.errors import ModelLoadError, OptionsError
-from pretty_framework.decoding.generation import Generation, GenerationSettings, StopWatcher, choose_tokens, shared_prefix
-from pretty_framework.backends.models import gguf_file
+from pretty_framework.api import (
+    Generation,
+    GenerationSettings,
+    ModelLoadError,
+    OptionsError,
+    StopWatcher,
+    choose_tokens,
+    gguf_file,
+    shared_prefix,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +41,9 @@ MIN_SHARED_PREFIX = 8  # tokens; below this, caching costs more bookkeeping than
 PREFIX_SEQ = 0  # the sequence that holds the cached prefix
 
 
-class LlamaCppOptions(BaseModel):
+class LlamaCppOptions(Options):
     """The backend's knobs (``pretty decode --backend llama.cpp -B key=value``)."""
 
-    model_config = ConfigDict(extra="forbid")
     n_ctx: int = Field(8192, ge=256)  # KV cells shared by all sequences of a batch
     n_seq_max: int = Field(17, ge=2)  # sequences in flight, prefix holder included
     n_batch: int = Field(512, ge=32)  # tokens per llama_decode call during prompt processing
@@ -61,6 +67,7 @@ class LlamaCppBackend:
     """A GGUF model in llama.cpp (CPU build by default)."""
 
     name: ClassVar[str] = "llama.cpp"
+    Options: ClassVar[type[LlamaCppOptions]] = LlamaCppOptions
 
     def __init__(self, model: str | None = None, device: str = "auto", dtype: str = "auto", **options: Any):
         llama_cpp = _llama()
@@ -69,10 +76,7 @@ class LlamaCppBackend:
         _logger.set_verbose(False)  # llama.cpp logs every tensor it allocates; keep its errors only
         if device not in ("auto", "cpu"):
             raise OptionsError(f"the llama.cpp backend runs where it was built; device {device!r} is not selectable")
-        try:
-            self.options = LlamaCppOptions(**options)
-        except ValidationError as error:
-            raise OptionsError(f"llama.cpp backend options: {error}") from None
+        self.options = validate_options(self.Options, options, f"backend {self.name!r}")
         self.model_name, path = gguf_file(model)
         self.dtype = "gguf"  # the file's own quantization
         llama_cpp.llama_backend_init()
@@ -141,13 +145,13 @@ class LlamaCppBackend:
                    for seq, p in zip(sequences, prompts) for i, token in enumerate(p[len(shared) :])]
         first = self._decode(entries)
         watcher = StopWatcher(len(prompts), settings, self.decode, self.eos_ids)
-        rng = np.random.default_rng(settings.seed)
+        generator = sampling_generator(settings)
         positions = [len(p) for p in prompts]
         rows = {seq: row for row, seq in enumerate(sequences)}
         logits = np.stack([first[seq] for seq in sequences])
         live = list(sequences)
         while live:
-            tokens = choose_tokens(logits, settings, rng)
+            tokens = choose_tokens(logits, settings, generator).tolist()
             step = [0] * len(prompts)
             for seq, token in zip(live, tokens):
                 step[rows[seq]] = token

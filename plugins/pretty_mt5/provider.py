@@ -13,10 +13,16 @@ from typing import Any
 
 from pydantic import Field
 
-from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
-from pretty_framework.errors import OptionsError
-from pretty_framework.languages import resolve_language
-from pretty_framework.backends.models import load_pretrained
+from pretty_framework.api import (
+    OptionsError,
+    Prior,
+    PriorProvider,
+    PriorRequest,
+    Provenance,
+    ProviderOptions,
+    load_pretrained,
+    resolve_language,
+)
 
 _WHITESPACE = re.compile(r"\s+")
 _NAME_EXCEPTIONS = {"zho_Hans": "chinese_simplified", "zho_Hant": "chinese_traditional", "pes_Arab": "persian",

@@ -14,10 +14,16 @@ from typing import Any
 
 from pydantic import Field
 
-from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
-from pretty_framework.errors import OptionsError
-from pretty_framework.languages import resolve_language
-from pretty_framework.backends.models import load_pretrained
+from pretty_framework.api import (
+    OptionsError,
+    Prior,
+    PriorProvider,
+    PriorRequest,
+    Provenance,
+    ProviderOptions,
+    load_pretrained,
+    resolve_language,
+)
 
 
 class NllbOptions(ProviderOptions):

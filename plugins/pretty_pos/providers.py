@@ -12,18 +12,26 @@ from typing import Any
 
 from pydantic import Field
 
-from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
-from pretty_framework.errors import ModelLoadError
-from pretty_framework.backends.models import load_pretrained
-from pretty_framework.io.records import Item
-from pretty_framework.tasks.pos import format_pairs
-from pretty_framework.tasks.pos import item_words as words_of
-
+from pretty_framework.api import (
+    ModelLoadError,
+    Prior,
+    PriorProvider,
+    PriorRequest,
+    Provenance,
+    ProviderOptions,
+    load_pretrained,
+)
+from pretty_framework.api import (
+    format_pos_pairs as format_pairs,
+)
+from pretty_framework.api import (
+    pos_item_words as words_of,
+)
 
 
 def item_words(request: PriorRequest) -> list[str]:
     """The words to tag: the item's own tokenization if it has one (the pos task's own rule)."""
-    return words_of(Item(request.item_id, request.source, fields=request.metadata))
+    return words_of(request.item)
 
 
 class TaggerPrior(PriorProvider):

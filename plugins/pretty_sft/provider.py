@@ -12,11 +12,15 @@ from typing import Any
 
 from pydantic import Field
 
-from pretty_framework import Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
-from pretty_framework.backends.chat import chat_prompt_ids
-from pretty_framework.decoding.generation import GenerationSettings
-from pretty_framework.plugin.manager import get_plugins
-from pretty_framework.io.records import Item
+from pretty_framework.api import (
+    GenerationSettings,
+    Prior,
+    PriorProvider,
+    PriorRequest,
+    Provenance,
+    ProviderOptions,
+    chat_prompt_ids,
+)
 
 
 class SftOptions(ProviderOptions):
@@ -46,16 +50,14 @@ class SftPrior(PriorProvider):
 
     def _model(self) -> Any:
         if self._backend is None:
-            from pretty_framework.backends.transformers_backend import TransformersBackend
+            from pretty_framework.api import TransformersBackend
 
             self._backend = TransformersBackend(model=self.options.model, device=self.options.device,
                                                 dtype=self.options.dtype)
         return self._backend
 
     def _instruction(self, request: PriorRequest) -> str:
-        task = get_plugins().tasks.get(request.task)
-        item = Item(request.item_id, request.source, None, request.metadata)
-        return task.prompt(item, request.src_lang, request.tgt_lang, self.options.template).strip()
+        return request.task.prompt(request.item, request.src_lang, request.tgt_lang, self.options.template).strip()
 
     def priors(self, requests: Sequence[PriorRequest]) -> list[Prior | None]:
         backend = self._model()

@@ -24,6 +24,7 @@ from typing import Any
 import torch
 
 from pretty_framework.analysis import measures
+from pretty_framework.backends.padding import left_pad
 from pretty_framework.backends.chat import chat_prompt_ids
 from pretty_framework.errors import ModelLoadError, PrettyError
 from pretty_framework.decoding.generation import GenerationSettings
@@ -220,12 +221,7 @@ def forward_last(backend: Any, sequences: Sequence[Sequence[int]], keep: int) ->
     a 262k-token vocabulary would otherwise need prompt-length times more memory.
     """
     model = backend.model
-    width = max(len(s) for s in sequences)
-    ids = torch.full((len(sequences), width), backend.pad_id, dtype=torch.long)
-    mask = torch.zeros((len(sequences), width), dtype=torch.long)
-    for row, sequence in enumerate(sequences):
-        ids[row, width - len(sequence):] = torch.tensor(list(sequence), dtype=torch.long)
-        mask[row, width - len(sequence):] = 1
+    ids, mask = left_pad(sequences, backend.pad_id)
     positions = (mask.cumsum(-1) - 1).clamp(min=0)
     with torch.inference_mode():
         output = model(input_ids=ids.to(backend.device), attention_mask=mask.to(backend.device),

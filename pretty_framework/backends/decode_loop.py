@@ -22,7 +22,9 @@ from typing import Any
 
 import torch
 
+from pretty_framework.backends.padding import left_pad
 from pretty_framework.decoding.generation import GenerationSettings, StopWatcher, shared_prefix
+from pretty_framework.decoding.sampling import choose_tokens, sampling_generator
 
 MIN_SHARED_PREFIX = 16  # tokens; shorter shared prefixes are not worth a cache
 
@@ -55,22 +57,6 @@ class PrefixCache:
         return copy.deepcopy(self.cache)
 
 
-def _choose(logits: torch.Tensor, settings: GenerationSettings, generator: torch.Generator | None) -> torch.Tensor:
-    if not settings.do_sample:
-        return logits.argmax(dim=-1)
-    logits = logits.float() / settings.temperature
-    if settings.top_k:
-        cutoff = torch.topk(logits, min(settings.top_k, logits.shape[-1]), dim=-1).values[:, -1:]
-        logits = logits.masked_fill(logits < cutoff, float("-inf"))
-    probs = torch.softmax(logits, dim=-1)
-    if settings.top_p < 1.0:
-        sorted_probs, order = torch.sort(probs, descending=True, dim=-1)
-        drop = torch.cumsum(sorted_probs, dim=-1) - sorted_probs >= settings.top_p
-        sorted_probs = sorted_probs.masked_fill(drop, 0.0)
-        probs = torch.zeros_like(probs).scatter(-1, order, sorted_probs)
-    return torch.multinomial(probs, 1, generator=generator).squeeze(-1)
-
-
 @torch.inference_mode()
 def generate(model: Any, prompts: Sequence[Sequence[int]], settings: GenerationSettings, watcher: StopWatcher,
              pad_id: int, device: torch.device, prefix_cache: PrefixCache | None, shared: Sequence[int] = ()) -> None:
@@ -84,29 +70,22 @@ def generate(model: Any, prompts: Sequence[Sequence[int]], settings: GenerationS
     shared = list(shared) if prefix_cache is not None else []
     rows = len(prompts)
     own = [list(p[len(shared) :]) for p in prompts]
-    width = max(len(o) for o in own)
-    input_ids = torch.full((rows, width), pad_id, dtype=torch.long)
-    mask = torch.zeros((rows, len(shared) + width), dtype=torch.long)
-    mask[:, : len(shared)] = 1
-    for row, tokens in enumerate(own):  # [prefix][padding][own tokens]
-        input_ids[row, width - len(tokens) :] = torch.tensor(tokens, dtype=torch.long)
-        mask[row, len(shared) + width - len(tokens) :] = 1
+    input_ids, own_mask = left_pad(own, pad_id)  # [prefix][padding][own tokens]
+    mask = torch.cat([torch.ones((rows, len(shared)), dtype=torch.long), own_mask], dim=-1)
     positions = (mask.cumsum(-1) - 1).clamp(min=0)[:, len(shared) :]
     if shared:
         cache = prefix_cache.get(model, shared, device)
         cache.batch_repeat_interleave(rows)
     else:
         cache = DynamicCache(config=model.config)
-    generator = None
-    if settings.do_sample and settings.seed is not None:
-        generator = torch.Generator(device=device).manual_seed(settings.seed)
+    generator = sampling_generator(settings, device)
     live = list(range(rows))  # original row of each row still in the batch
     mask, next_position = mask.to(device), positions[:, -1].to(device) + 1
     keyword = cache_keyword(model)
     outputs = model(input_ids=input_ids.to(device), attention_mask=mask, position_ids=positions.to(device),
                     use_cache=True, **{keyword: cache})
     while True:
-        tokens = _choose(outputs.logits[:, -1, :], settings, generator)
+        tokens = choose_tokens(outputs.logits[:, -1, :], settings, generator)
         step = [0] * rows
         for row, token in zip(live, tokens.tolist()):
             step[row] = token

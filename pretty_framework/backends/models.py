@@ -210,7 +210,7 @@ def load_pretrained(name: str, model_class: Any, *, device: str = "auto", dtype:
     """
     from transformers import AutoTokenizer
 
-    from pretty_framework.backends.transformers_backend import pick_device, pick_dtype
+    from pretty_framework.backends.devices import pick_device, pick_dtype
 
     source = resolve_model(name).source
     chosen = pick_device(device)

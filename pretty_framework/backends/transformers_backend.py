@@ -4,49 +4,33 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, StoppingCriteria, StoppingCriteriaList
 
 from pretty_framework.backends import decode_loop
 from pretty_framework.backends.decode_loop import PrefixCache
-from pretty_framework.errors import ModelLoadError, OptionsError
-from pretty_framework.decoding.generation import Generation, GenerationSettings, StopWatcher
+from pretty_framework.backends.devices import pick_device, pick_dtype
 from pretty_framework.backends.models import resolve_model
+from pretty_framework.backends.padding import left_pad
+from pretty_framework.decoding.generation import Generation, GenerationSettings, StopWatcher
+from pretty_framework.errors import ModelLoadError
+from pretty_framework.options import Options, validate_options
 
 log = logging.getLogger(__name__)
 
-# "own": our loop (finished rows leave, prefix cache); "hf": model.generate; "auto": ours when the batch
-# shares a cacheable prefix, else model.generate (measured faster on CPU without one: 20.2 s vs 23.9 s,
-# benchmarks/results/backends_speed.md)
-LOOPS = ("auto", "own", "hf")
-DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
+class TransformersOptions(Options):
+    """The backend's knobs (``pretty decode -B key=value``).
 
-def pick_device(device: str) -> torch.device:
-    """``auto`` is CUDA when a GPU is visible, else the CPU."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        chosen = torch.device(device)
-    except RuntimeError as error:
-        raise OptionsError(f"unknown device {device!r}: use auto, cpu, cuda or cuda:N") from error
-    if chosen.type == "cuda" and not torch.cuda.is_available():
-        raise OptionsError(f"device {device!r} asked for, but torch sees no CUDA GPU")
-    return chosen
+    ``loop``: "own" is our loop (finished rows leave, prefix cache); "hf" is ``model.generate``; "auto" uses ours
+    when the batch shares a cacheable prefix, else ``model.generate`` (measured faster on CPU without one: 20.2 s
+    vs 23.9 s, benchmarks/results/backends_speed.md).
+    """
 
-
-def pick_dtype(dtype: str, device: torch.device) -> torch.dtype:
-    """``auto``: bf16 where the hardware computes it natively, else fp16 on GPU, fp32 on CPU."""
-    if dtype != "auto":
-        if dtype not in DTYPES:
-            raise OptionsError(f"unknown dtype {dtype!r}; known: auto, {', '.join(DTYPES)}")
-        return DTYPES[dtype]
-    if device.type == "cuda":
-        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    # oneDNN reports native bf16 (AVX512-BF16 or AMX); emulated bf16 would be slower than fp32.
-    return torch.bfloat16 if torch.ops.mkldnn._is_mkldnn_bf16_supported() else torch.float32
+    loop: Literal["auto", "own", "hf"] = "auto"
+    prefix_cache: bool = True
 
 
 class _WatcherCriteria(StoppingCriteria):
@@ -64,13 +48,12 @@ class TransformersBackend:
     """A transformers causal LM: the framework's reference backend."""
 
     name: ClassVar[str] = "transformers"
+    Options: ClassVar[type[TransformersOptions]] = TransformersOptions
 
-    def __init__(self, model: str | None = None, device: str = "auto", dtype: str = "auto", loop: str = "auto",
-                 prefix_cache: bool = True):
-        if loop not in LOOPS:
-            raise OptionsError(f"unknown decoding loop {loop!r}; known: {', '.join(LOOPS)}")
-        self.loop = loop
-        self.prefix_cache = PrefixCache() if prefix_cache and loop != "hf" else None
+    def __init__(self, model: str | None = None, device: str = "auto", dtype: str = "auto", **options: Any):
+        self.options = validate_options(self.Options, options, f"backend {self.name!r}")
+        self.loop = self.options.loop
+        self.prefix_cache = PrefixCache() if self.options.prefix_cache and self.loop != "hf" else None
         resolved = resolve_model(model)
         self.model_name = resolved.name
         self.device = pick_device(device)
@@ -113,12 +96,7 @@ class TransformersBackend:
     def _hf_generate(self, prompts: Sequence[Sequence[int]], settings: GenerationSettings,
                      watcher: StopWatcher) -> None:
         """``model.generate``: every row is computed until the last one stops (the reference path)."""
-        width = max(len(p) for p in prompts)
-        input_ids = torch.full((len(prompts), width), self.pad_id, dtype=torch.long)
-        attention = torch.zeros((len(prompts), width), dtype=torch.long)
-        for row, prompt in enumerate(prompts):  # left padding: every prompt ends at column `width`
-            input_ids[row, width - len(prompt) :] = torch.tensor(prompt, dtype=torch.long)
-            attention[row, width - len(prompt) :] = 1
+        input_ids, attention = left_pad(prompts, self.pad_id)
         self.model.generate(
             input_ids=input_ids.to(self.device),
             attention_mask=attention.to(self.device),

@@ -99,12 +99,10 @@ def decode(input_path, input_format, reference, flores, split, limit, src, tgt, 
     Example (the paper's Figure 1 on a real model):
       echo "The cat sat on the mat." | pretty decode --src en --tgt de --provider text --prior Die
     """
-    from pretty_framework.decoding.executors import EngineSpec, RayExecutor
+    from pretty_framework.decoding.executors import EngineSpec, make_executor
     from pretty_framework.decoding.generation import GenerationSettings
-    from pretty_framework.languages import normalize_language
     from pretty_framework.io.outputs import ResultWriter
-    from pretty_framework.plugin.manager import get_plugins
-    from pretty_framework.decoding.windows import run_engine
+    from pretty_framework.languages import normalize_language
 
     src_code, tgt_code = normalize_language(src), normalize_language(tgt)
     options = parse_provider_options(provider_options)
@@ -112,36 +110,27 @@ def decode(input_path, input_format, reference, flores, split, limit, src, tgt, 
         if provider != "text":
             raise OptionsError(f"--prior goes with --provider text, not {provider!r}")
         options["text"] = prior
-    plugins = get_plugins()
-    plugins.providers.get(provider)  # unknown names fail here, before any model loads
-    plugins.tasks.get(task)
-    plugins.backends.get(backend)
     settings = GenerationSettings(max_new_tokens=max_new_tokens, do_sample=sample, temperature=temperature,
                                   top_p=top_p, top_k=top_k, seed=seed, repetition_guard=not no_repetition_guard)
     spec = EngineSpec(task=task, provider=provider, src_lang=src_code, tgt_lang=tgt_code, provider_options=options,
                       backend=backend, model=model, device=device, dtype=dtype,
                       backend_options=parse_backend_options(backend_options), k=k, template=template,
                       settings=settings, on_prior_error=on_prior_error)
+    spec.check()  # unknown names and bad options fail here, before any model loads
     items = load_items(input_path, input_format, reference, flores, split, src_code, tgt_code, limit)
-    runner = RayExecutor(ray_workers, ray_address) if executor == "ray" else None
-    engine = spec.build() if runner is None else None
-    signature = engine.signature() if engine is not None else runner.signature(spec)
-    writer = ResultWriter(output, fmt or ("jsonl" if output else "text"), signature, resume=resume, force=force)
+    executor = make_executor(executor, workers=ray_workers, address=ray_address)
     try:
-        todo = writer.remaining(items)
-        if resume and len(todo) < len(items):
-            click.echo(f"resuming: {len(items) - len(todo)} of {len(items)} items already done", err=True)
-        if runner is not None:
-            runner.run(spec, todo, writer, batch_size=batch_size, progress=progress, sort_window=sort_window)
-        else:
-            run_engine(engine, todo, writer, batch_size=batch_size, progress=progress, sort_window=sort_window)
+        signature = executor.signature(spec)
+        writer = ResultWriter(output, fmt or ("jsonl" if output else "text"), signature, resume=resume, force=force)
+        try:
+            todo = writer.remaining(items)
+            if resume and len(todo) < len(items):
+                click.echo(f"resuming: {len(items) - len(todo)} of {len(items)} items already done", err=True)
+            executor.run(spec, todo, writer, batch_size=batch_size, progress=progress, sort_window=sort_window)
+        finally:
+            writer.close()
     finally:
-        writer.close()
-        if runner is not None:
-            runner.close()
-        else:
-            engine.provider.close()
-            engine.backend.close()
+        executor.close()
     if output is not None:
         click.echo(f"wrote {len(items)} results to {output}\nsignature: {signature}", err=True)
 

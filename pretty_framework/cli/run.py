@@ -38,14 +38,13 @@ def run(experiment_file, output, limit, dry_run, force, progress, executor, ray_
         for configuration, written in configurations_done(experiment, folder):
             click.echo(f"{written:6d} written  {configuration.path(folder).relative_to(folder)}")
         return
-    from pretty_framework.decoding.executors import RayExecutor
+    from pretty_framework.decoding.executors import make_executor
 
-    pool = RayExecutor(ray_workers, ray_address) if executor == "ray" else None
+    pool = make_executor(executor, workers=ray_workers, address=ray_address)
     runner = ExperimentRunner(experiment, base, folder, progress=progress, force=force,
                               echo=lambda line: click.echo(line, err=True), executor=pool)
     try:
         rows = runner.run()
     finally:
-        if pool is not None:
-            pool.close()
+        pool.close()
     click.echo(f"{len(rows)} configurations scored; table: {folder / 'table.md'}; figures: {folder / 'figures'}")

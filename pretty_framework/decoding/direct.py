@@ -3,35 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from pretty_framework import __version__
-from pretty_framework.priors.types import Prior, PriorRequest
-from pretty_framework.priors.provider import PriorProvider
 from pretty_framework.io.records import DecodeResult, Item
+from pretty_framework.io.signature import RunSignature
+from pretty_framework.priors.fetch import check_on_error, fetch_priors
+from pretty_framework.priors.provider import PriorProvider
+from pretty_framework.priors.types import PriorRequest
 from pretty_framework.tasks import Task
 
 
 class DirectEngine:
     """Scores a provider's own answer: no foundation model, the task parses the provider's whole answer."""
 
-    def __init__(self, engine_requests: Any, task: Task, provider: Any, src_lang: str, tgt_lang: str):
-        self.requests = engine_requests  # an object with .priors(items), e.g. a backend-less Engine
+    def __init__(self, task: Task, provider: PriorProvider, src_lang: str, tgt_lang: str, k: int | None = None,
+                 on_prior_error: str = "fail"):
         self.task, self.provider = task, provider
         self.src_lang, self.tgt_lang = src_lang, tgt_lang
+        self.k = task.default_k if k is None else k
+        self.on_prior_error = check_on_error(on_prior_error)
+        provider.check_serves(task.name, src_lang, tgt_lang)
 
-    def signature(self) -> str:
+    def signature(self) -> RunSignature:
         """The run signature of a provider-alone row."""
         resource = self.provider.resource()
-        return "|".join([
-            "model:-", "backend:direct", f"task:{self.task.name}", f"pair:{self.src_lang}-{self.tgt_lang}",
-            f"provider:{self.provider.name}" + (f"({resource})" if resource else ""), f"version:{__version__}",
-        ])
+        return RunSignature.of(model="-", backend="direct", task=self.task.name,
+                               pair=f"{self.src_lang}-{self.tgt_lang}",
+                               provider=self.provider.name + (f"({resource})" if resource else ""),
+                               version=__version__)
 
     def decode_batch(self, items: Sequence[Item]) -> list[DecodeResult]:
         """The provider's answers for ``items``, parsed by the task."""
         work = [item for item in items if item.source.strip()]
-        answers = dict(zip((item.id for item in work), self.requests.priors(work)))
+        requests = [PriorRequest(item, self.task, self.src_lang, self.tgt_lang, self.k) for item in work]
+        answers = dict(zip((item.id for item in work), fetch_priors(self.provider, requests, self.on_prior_error)))
         results = []
         for item in items:
             prior = answers.get(item.id)

@@ -8,17 +8,18 @@ from dataclasses import dataclass, field, replace
 
 from pretty_framework import __version__
 from pretty_framework.backends import Backend
-from pretty_framework.errors import OptionsError, PluginError, PriorError
 from pretty_framework.decoding.generation import GenerationSettings
-from pretty_framework.priors.cutting import JoinedPrompt, decode_answer, join_prompt_and_prior
-from pretty_framework.priors.types import Prior, PriorRequest
-from pretty_framework.priors.provider import PriorProvider
+from pretty_framework.errors import OptionsError
 from pretty_framework.io.records import DecodeResult, Item
+from pretty_framework.io.signature import RunSignature
+from pretty_framework.priors.cutting import JoinedPrompt, decode_answer, join_prompt_and_prior
+from pretty_framework.priors.fetch import check_on_error, fetch_priors
+from pretty_framework.priors.provider import PriorProvider
+from pretty_framework.priors.types import Prior, PriorRequest
 from pretty_framework.tasks import Task
 
 log = logging.getLogger(__name__)
 
-ON_PRIOR_ERROR = ("fail", "skip")
 PROMPT_MARGIN = 8  # tokens kept free when a long source is cut to fit the context
 
 
@@ -46,36 +47,28 @@ class Engine:
         if self.k < 0:
             raise OptionsError(f"k must be 0 or more, got {self.k}")
         self.template = self.task.template(self.template).name
-        if self.on_prior_error not in ON_PRIOR_ERROR:
-            raise OptionsError(f"on_prior_error must be one of {', '.join(ON_PRIOR_ERROR)}, got {self.on_prior_error!r}")
-        if not self.provider.serves(self.task.name):
-            raise OptionsError(
-                f"provider {self.provider.name!r} does not serve task {self.task.name!r}; "
-                f"it serves: {', '.join(sorted(self.provider.tasks or ()))}"
-            )
-        if not self.provider.supports(self.src_lang, self.tgt_lang):
-            raise OptionsError(f"provider {self.provider.name!r} cannot serve {self.src_lang} -> {self.tgt_lang}")
+        check_on_error(self.on_prior_error)
+        self.provider.check_serves(self.task.name, self.src_lang, self.tgt_lang)
         if not self.settings.stop_strings and self.task.stop_strings:
             self.settings = replace(self.settings, stop_strings=tuple(self.task.stop_strings))
 
     # -- the run signature -----------------------------------------------------------------
-    def signature(self) -> str:
+    def signature(self) -> RunSignature:
         """A sacrebleu-style signature naming everything that decides the outputs."""
         resource = self.provider.resource()
-        parts = [
-            ("model", self.backend.model_name),
-            ("backend", self.backend.name),
-            ("dtype", str(getattr(self.backend, "dtype", "-")).removeprefix("torch.")),
-            ("task", self.task.name),
-            ("pair", f"{self.src_lang}-{self.tgt_lang}"),
-            ("provider", self.provider.name + (f"({resource})" if resource else "")),
-            ("k", str(self.k)),
-            ("tmpl", str(self.template)),
-            ("dec", self.settings.describe()),
-            ("max", str(self.settings.max_new_tokens)),
-            ("version", __version__),
-        ]
-        return "|".join(f"{key}:{value}" for key, value in parts)
+        return RunSignature.of(
+            model=self.backend.model_name,
+            backend=self.backend.name,
+            dtype=str(getattr(self.backend, "dtype", "-")).removeprefix("torch."),
+            task=self.task.name,
+            pair=f"{self.src_lang}-{self.tgt_lang}",
+            provider=self.provider.name + (f"({resource})" if resource else ""),
+            k=self.k,
+            tmpl=self.template,
+            dec=self.settings.describe(),
+            max=self.settings.max_new_tokens,
+            version=__version__,
+        )
 
     # -- decoding --------------------------------------------------------------------------
     def decode_batch(self, items: Sequence[Item]) -> list[DecodeResult]:
@@ -86,7 +79,7 @@ class Engine:
         priors = self.priors(work)
         prompts = self.prompts(work, priors)
         generations = self.backend.generate([joined.ids for joined, _ in prompts], self.settings)
-        results = [_empty_result(item) for item in items]
+        results = [empty_result(item) for item in items]
         for i, prior, (joined, truncated), generation in zip(positions, priors, prompts, generations):
             raw = decode_answer(self.backend.decode, joined.ids + generation.token_ids, joined.answer_start)
             parsed = self.task.parse(raw)
@@ -103,47 +96,12 @@ class Engine:
         return results
 
     def priors(self, items: Sequence[Item]) -> list[Prior | None]:
-        """The provider's priors for ``items`` (one call; item by item only to find a failure)."""
-        if not items:
-            return []
-        requests = [self._request(item) for item in items]
-        try:
-            priors = self.provider.priors(requests)
-        except Exception:
-            # Find the failing items one by one: the error must name the item.
-            return [self._prior_alone(request) for request in requests]
-        return self._checked(priors, requests)
+        """The provider's priors for ``items`` (see :func:`fetch_priors` for failures)."""
+        return fetch_priors(self.provider, self.requests(items), self.on_prior_error)
 
-    def _prior_alone(self, request: PriorRequest) -> Prior | None:
-        try:
-            priors = self.provider.priors([request])
-        except Exception as error:
-            if self.on_prior_error == "fail":
-                raise PriorError(self.provider.name, request.item_id, error) from error
-            log.warning("prior provider %r failed on item %r (%s); decoding it without a prior",
-                        self.provider.name, request.item_id, error)
-            return None
-        return self._checked(priors, [request])[0]
-
-    def _checked(self, priors: Sequence[Prior | None], requests: Sequence[PriorRequest]) -> list[Prior | None]:
-        # A wrong count is a bug in the provider, not a failure of one item: never skipped.
-        if len(priors) != len(requests):
-            raise PluginError(
-                self.provider.name, f"priors() returned {len(priors)} priors for {len(requests)} requests"
-            )
-        return list(priors)
-
-    def _request(self, item: Item) -> PriorRequest:
-        return PriorRequest(
-            item_id=item.id,
-            source=item.source,
-            src_lang=self.src_lang,
-            tgt_lang=self.tgt_lang,
-            task=self.task.name,
-            k=self.k,
-            reference=item.reference,
-            metadata=item.fields,
-        )
+    def requests(self, items: Sequence[Item]) -> list[PriorRequest]:
+        """What the provider is asked for each item."""
+        return [PriorRequest(item, self.task, self.src_lang, self.tgt_lang, self.k) for item in items]
 
     def prompts(self, items: Sequence[Item], priors: Sequence[Prior | None]) -> list[tuple[JoinedPrompt, bool]]:
         """The token ids the backend gets for each item, and whether its source was cut to fit."""
@@ -170,6 +128,7 @@ class Engine:
         return join_prompt_and_prior(self.backend.encode, self.backend.decode, prompt, text, k, template.separator)
 
 
-def _empty_result(item: Item) -> DecodeResult:
+def empty_result(item: Item) -> DecodeResult:
+    """The result of an empty input line: an empty output, no prior."""
     return DecodeResult(item=item, output="", raw="", prior="", provenance=None, parsed_ok=False,
                         stop_reason="empty_input")

@@ -1,31 +1,44 @@
-"""Where decoding runs: in this process, or sharded over a Ray cluster (optional extra ``ray``).
+"""Where decoding runs: here (:class:`LocalExecutor`) or sharded over a Ray cluster (:class:`RayExecutor`).
+
+Both have the same three methods: ``signature(spec)``, ``run(spec, items,
+writer, ...)`` (length-sorted windows, written in input order, so ``--resume``
+works the same everywhere) and ``close()``. ``pretty decode`` and
+``pretty run`` call them and nothing else.
 
 An :class:`EngineSpec` is the picklable recipe of an engine (names and
-options, no model), so a Ray worker can build the same engine once and keep
-its model for the whole run. The driver cuts the input into batches, sends
-them round-robin to the decoder actors, and writes the results itself, in
-input order, one window at a time: the output file stays a prefix of the
-input, so ``--resume`` works across shards exactly as it does locally.
+options, no model). An :class:`EngineCache` turns specs into engines, keeping
+one foundation model loaded at a time and each provider once (its priors
+cached, so two rows that ask the same questions pay once): the local executor
+holds one, each Ray decoder actor holds one.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
 
-from pretty_framework.errors import ModelLoadError, OptionsError
+from pretty_framework.decoding.direct import DirectEngine
+from pretty_framework.decoding.engine import Engine
 from pretty_framework.decoding.generation import GenerationSettings
+from pretty_framework.decoding.windows import DEFAULT_SORT_WINDOW, run_engine, run_windows
+from pretty_framework.errors import ModelLoadError, UnknownNameError
 from pretty_framework.io.outputs import ResultWriter
 from pretty_framework.io.records import DecodeResult, Item
-from pretty_framework.decoding.windows import DEFAULT_SORT_WINDOW, run_windows
+from pretty_framework.io.signature import RunSignature
+from pretty_framework.options import validate_options
+from pretty_framework.priors.cache import CachedProvider
 
 EXECUTORS = ("local", "ray")
 
 
 @dataclass(frozen=True)
 class EngineSpec:
-    """Everything that builds an engine, by name: sent to each worker instead of a loaded model."""
+    """Everything that builds an engine, by name: sent to each worker instead of a loaded model.
+
+    ``direct``: score the provider's own answer (no foundation model is loaded).
+    """
 
     task: str
     provider: str
@@ -41,65 +54,156 @@ class EngineSpec:
     template: str | None = None
     settings: GenerationSettings = field(default_factory=GenerationSettings)
     on_prior_error: str = "fail"
+    direct: bool = False
 
-    def build(self, backend: Any = None) -> Any:
-        """The engine: plugins looked up, provider and backend constructed (the model loads here).
+    def provider_key(self) -> str:
+        return _key([self.provider, dict(self.provider_options)])
 
-        ``backend``: an already loaded backend of this spec's model, to share between engines.
-        """
-        from pretty_framework.decoding.engine import Engine
+    def backend_key(self) -> str:
+        return _key([self.backend, self.model, self.device, self.dtype, dict(self.backend_options)])
+
+    def check(self) -> None:
+        """Check every name and option against the installed plugins, before any model loads."""
         from pretty_framework.plugin.manager import get_plugins
 
         plugins = get_plugins()
         task = plugins.tasks.get(self.task)
-        provider = plugins.providers.get(self.provider).from_options(dict(self.provider_options))
-        backend_class = plugins.backends.get(self.backend)
-        try:
-            backend = backend or backend_class(model=self.model, device=self.device, dtype=self.dtype, **dict(self.backend_options))
-        except TypeError as error:  # an option the backend does not have
-            raise OptionsError(f"backend {self.backend!r} does not take options {sorted(self.backend_options)}: "
-                               f"{error}") from None
-        return Engine(backend, task, provider, self.src_lang, self.tgt_lang, k=self.k, template=self.template,
-                      settings=self.settings, on_prior_error=self.on_prior_error)
+        provider_class = plugins.providers.get(self.provider)
+        validate_options(provider_class.Options, self.provider_options, f"provider {self.provider!r}")
+        task.template(self.template)
+        if not self.direct:
+            backend_class = plugins.backends.get(self.backend)
+            options_model = getattr(backend_class, "Options", None)
+            if options_model is not None:
+                validate_options(options_model, self.backend_options, f"backend {self.backend!r}")
 
 
-def spec_key(value: Any) -> str:
-    """A stable text key for a spec (or part of one): its fields as sorted JSON."""
-    import json
-    from dataclasses import asdict, is_dataclass
+def _key(value: Any) -> str:
+    """A stable text key: the value as sorted JSON."""
+    return json.dumps(asdict(value) if hasattr(value, "__dataclass_fields__") else value, sort_keys=True, default=str)
 
-    return json.dumps(asdict(value) if is_dataclass(value) else value, sort_keys=True, default=str)
+
+class EngineCache:
+    """Builds engines from specs: one foundation model loaded at a time, each provider built once."""
+
+    def __init__(self) -> None:
+        self._engines: dict[str, Engine | DirectEngine] = {}
+        self._providers: dict[str, CachedProvider] = {}
+        self._backend: Any = None
+        self._backend_key: str | None = None
+
+    def provider(self, spec: EngineSpec) -> CachedProvider:
+        """The spec's provider, built once per (name, options) and shared by every engine that uses it."""
+        from pretty_framework.plugin.manager import get_plugins
+
+        key = spec.provider_key()
+        if key not in self._providers:
+            provider_class = get_plugins().providers.get(spec.provider)
+            self._providers[key] = CachedProvider(provider_class.from_options(dict(spec.provider_options)))
+        return self._providers[key]
+
+    def backend(self, spec: EngineSpec) -> Any:
+        """The spec's foundation model; another model is freed first (one in memory at a time)."""
+        from pretty_framework.plugin.manager import get_plugins
+
+        key = spec.backend_key()
+        if key != self._backend_key:
+            self._close_backend()
+            backend_class = get_plugins().backends.get(spec.backend)
+            self._backend = backend_class(model=spec.model, device=spec.device, dtype=spec.dtype,
+                                          **dict(spec.backend_options))
+            self._backend_key = key
+        return self._backend
+
+    def engine(self, spec: EngineSpec) -> Engine | DirectEngine:
+        """The engine of ``spec`` (built on first use)."""
+        from pretty_framework.plugin.manager import get_plugins
+
+        key = _key(spec)
+        engine = self._engines.get(key)
+        if engine is not None and (spec.direct or spec.backend_key() == self._backend_key):
+            return engine
+        task = get_plugins().tasks.get(spec.task)
+        provider = self.provider(spec)
+        if spec.direct:
+            engine = DirectEngine(task, provider, spec.src_lang, spec.tgt_lang, k=spec.k,
+                                  on_prior_error=spec.on_prior_error)
+        else:
+            engine = Engine(self.backend(spec), task, provider, spec.src_lang, spec.tgt_lang, k=spec.k,
+                            template=spec.template, settings=spec.settings, on_prior_error=spec.on_prior_error)
+        self._engines[key] = engine
+        return engine
+
+    def _close_backend(self) -> None:
+        if self._backend is not None:
+            self._backend.close()
+        # engines on the freed model cannot run any more
+        self._engines = {key: engine for key, engine in self._engines.items() if isinstance(engine, DirectEngine)}
+        self._backend, self._backend_key = None, None
+
+    def close(self) -> None:
+        """Free every provider and the loaded model."""
+        for provider in self._providers.values():
+            provider.close()
+        self._providers.clear()
+        self._close_backend()
+        self._engines.clear()
+
+
+class Executor(Protocol):
+    """What ``pretty decode`` and ``pretty run`` need from where decoding runs."""
+
+    def supports(self, spec: EngineSpec) -> bool: ...
+
+    def signature(self, spec: EngineSpec) -> RunSignature: ...
+
+    def run(self, spec: EngineSpec, items: Sequence[Item], writer: ResultWriter, *, batch_size: int = 16,
+            progress: bool | None = None, sort_window: int = DEFAULT_SORT_WINDOW) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class LocalExecutor:
+    """Decodes in this process."""
+
+    def __init__(self) -> None:
+        self.engines = EngineCache()
+
+    def supports(self, spec: EngineSpec) -> bool:
+        """Whether the spec's provider has a resource for its language pair."""
+        return self.engines.provider(spec).supports(spec.src_lang, spec.tgt_lang)
+
+    def signature(self, spec: EngineSpec) -> RunSignature:
+        """The run signature (builds the engine: the model loads here)."""
+        return self.engines.engine(spec).signature()
+
+    def run(self, spec: EngineSpec, items: Sequence[Item], writer: ResultWriter, *, batch_size: int = 16,
+            progress: bool | None = None, sort_window: int = DEFAULT_SORT_WINDOW) -> int:
+        """Decode ``items``; write each window in input order; return how many were written."""
+        return run_engine(self.engines.engine(spec), items, writer, batch_size=batch_size, progress=progress,
+                          sort_window=sort_window)
+
+    def close(self) -> None:
+        self.engines.close()
 
 
 class DecoderActor:
-    """A Ray actor: builds each engine it is asked for once, keeping one model loaded at a time."""
+    """A Ray actor: an :class:`EngineCache` of its own, asked for one batch at a time."""
 
     def __init__(self) -> None:
-        self._engines: dict[str, Any] = {}
-        self._backend_key: str | None = None
+        self.engines = EngineCache()
 
-    def _engine(self, spec: EngineSpec) -> Any:
-        key = spec_key(spec)
-        if key not in self._engines:
-            backend_key = spec_key([spec.backend, spec.model, spec.device, spec.dtype, dict(spec.backend_options)])
-            if backend_key != self._backend_key:  # another model: free the loaded one first
-                self.close()
-            engine = spec.build(backend=next((e.backend for e in self._engines.values()), None))
-            self._engines[key], self._backend_key = engine, backend_key
-        return self._engines[key]
+    def supports(self, spec: EngineSpec) -> bool:
+        return self.engines.provider(spec).supports(spec.src_lang, spec.tgt_lang)
 
-    def signature(self, spec: EngineSpec) -> str:
-        return self._engine(spec).signature()
+    def signature(self, spec: EngineSpec) -> RunSignature:
+        return self.engines.engine(spec).signature()
 
     def decode(self, spec: EngineSpec, items: list[Item]) -> list[DecodeResult]:
-        return self._engine(spec).decode_batch(items)
+        return self.engines.engine(spec).decode_batch(items)
 
     def close(self) -> None:
-        for engine in self._engines.values():
-            engine.provider.close()
-        if self._engines:
-            next(iter(self._engines.values())).backend.close()
-        self._engines, self._backend_key = {}, None
+        self.engines.close()
 
 
 def _ray() -> Any:
@@ -128,7 +232,11 @@ class RayExecutor:
         actor = ray.remote(num_cpus=1)(DecoderActor)
         self.actors = [actor.remote() for _ in range(workers)]
 
-    def signature(self, spec: EngineSpec) -> str:
+    def supports(self, spec: EngineSpec) -> bool:
+        """Whether the spec's provider has a resource for its language pair (asked of a worker)."""
+        return self._ray.get(self.actors[0].supports.remote(spec))
+
+    def signature(self, spec: EngineSpec) -> RunSignature:
         """The run signature, from a worker's engine (the driver loads no model)."""
         return self._ray.get(self.actors[0].signature.remote(spec))
 
@@ -152,3 +260,12 @@ class RayExecutor:
         for actor in self.actors:
             self._ray.kill(actor)
         self.actors = []
+
+
+def make_executor(name: str = "local", *, workers: int = 2, address: str | None = None) -> Executor:
+    """The executor called ``name`` (``local`` or ``ray``)."""
+    if name == "local":
+        return LocalExecutor()
+    if name == "ray":
+        return RayExecutor(workers, address)
+    raise UnknownNameError("executor", name, EXECUTORS)

@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pretty_framework.errors import OptionsError
+
 
 @dataclass(frozen=True)
 class GenerationSettings:
@@ -31,11 +33,11 @@ class GenerationSettings:
 
     def __post_init__(self) -> None:
         if self.max_new_tokens < 1:
-            raise ValueError(f"max_new_tokens must be at least 1, got {self.max_new_tokens}")
+            raise OptionsError(f"max_new_tokens must be at least 1, got {self.max_new_tokens}")
         if self.temperature <= 0:
-            raise ValueError(f"temperature must be positive, got {self.temperature}")
+            raise OptionsError(f"temperature must be positive, got {self.temperature}")
         if not 0 < self.top_p <= 1:
-            raise ValueError(f"top_p must be in (0, 1], got {self.top_p}")
+            raise OptionsError(f"top_p must be in (0, 1], got {self.top_p}")
 
     def describe(self) -> str:
         """A short string for the run signature."""
@@ -143,35 +145,6 @@ class StopWatcher:
         for tokens, keep, reason in zip(self.tokens, self.keep, self.reasons):
             out.append(Generation(token_ids=tokens[: keep if keep is not None else len(tokens)], stop_reason=reason or "length"))
         return out
-
-
-def choose_tokens(logits: Any, settings: GenerationSettings, rng: Any) -> list[int]:
-    """Next token of each row of a ``[rows, vocab]`` numpy array: argmax, or a sample (temperature, top-k, top-p).
-
-    For backends that run their own decoding loop (llama.cpp); ``rng`` is a
-    ``numpy.random.Generator`` seeded from ``settings.seed``.
-    """
-    import numpy as np
-
-    if not settings.do_sample:
-        return [int(i) for i in logits.argmax(axis=-1)]
-    chosen = []
-    for row in np.asarray(logits, dtype=np.float64):
-        row = row / settings.temperature
-        if settings.top_k:
-            cutoff = np.partition(row, -settings.top_k)[-settings.top_k]
-            row = np.where(row < cutoff, -np.inf, row)
-        probs = np.exp(row - row.max())
-        probs /= probs.sum()
-        if settings.top_p < 1.0:
-            order = np.argsort(-probs)
-            keep = np.cumsum(probs[order]) - probs[order] < settings.top_p  # the smallest set reaching top_p
-            mask = np.zeros_like(probs, dtype=bool)
-            mask[order[keep]] = True
-            probs = np.where(mask, probs, 0.0)
-            probs /= probs.sum()
-        chosen.append(int(rng.choice(len(probs), p=probs)))
-    return chosen
 
 
 def shared_prefix(prompts: Sequence[Sequence[int]], held: Sequence[int], minimum: int) -> list[int]:

@@ -16,9 +16,12 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pretty_framework.experiments.config import Experiment, ExperimentError, RunSpec
+from pretty_framework.experiments.config import Experiment, ExperimentError
+
+if TYPE_CHECKING:
+    from pretty_framework.decoding.executors import EngineSpec, Executor
 
 log = logging.getLogger(__name__)
 
@@ -61,17 +64,18 @@ def expand(experiment: Experiment) -> list[Configuration]:
 
 
 class ExperimentRunner:
-    """Runs the configurations of one experiment into ``folder``."""
+    """Runs the configurations of one experiment into ``folder`` through one executor (local by default)."""
 
     def __init__(self, experiment: Experiment, base: Path, folder: Path | None = None, *,
                  progress: bool | None = None, force: bool = False, echo: Callable[[str], None] = print,
-                 executor: Any = None):
+                 executor: Executor | None = None):
+        from pretty_framework.decoding.executors import LocalExecutor
+
         self.experiment, self.base = experiment, base
         self.folder = experiment_folder(experiment, base, folder)
         self.progress, self.force, self.echo = progress, force, echo
-        self.executor = executor  # a RayExecutor, or None to decode here
-        self._providers: dict[str, Any] = {}
-        self._backends: dict[str, Any] = {}
+        self._owns_executor = executor is None  # one we made is ours to close
+        self.executor: Executor = executor if executor is not None else LocalExecutor()
         self._items: dict[str, list] = {}
 
     def _path(self, value: str) -> Path:
@@ -97,30 +101,8 @@ class ExperimentRunner:
             self._items[pair] = items[: data.limit] if data.limit else items
         return self._items[pair]
 
-    # -- models and providers, loaded once -------------------------------------------------
-    def provider(self, run: RunSpec) -> Any:
-        from pretty_framework.priors.cache import CachedProvider
-        from pretty_framework.plugin.manager import get_plugins
-
-        key = json.dumps([run.provider, run.options], sort_keys=True)
-        if key not in self._providers:
-            provider_class = get_plugins().providers.get(run.provider)
-            self._providers[key] = CachedProvider(provider_class.from_options(run.options))
-        return self._providers[key]
-
-    def backend(self, model: str) -> Any:
-        from pretty_framework.plugin.manager import get_plugins
-
-        if model not in self._backends:
-            for other in list(self._backends):  # one foundation model in memory at a time
-                self._backends.pop(other).close()
-            backend_class = get_plugins().backends.get(self.experiment.backend)
-            self._backends[model] = backend_class(model=model, device=self.experiment.device,
-                                                  dtype=self.experiment.dtype, **self.experiment.backend_options)
-        return self._backends[model]
-
-    def spec(self, configuration: Configuration) -> Any:
-        """The picklable recipe of a configuration's engine (what a Ray worker builds)."""
+    def spec(self, configuration: Configuration) -> EngineSpec:
+        """The picklable recipe of a configuration's engine (what the executor builds)."""
         from pretty_framework.decoding.executors import EngineSpec
         from pretty_framework.decoding.generation import GenerationSettings
         from pretty_framework.languages import normalize_language
@@ -131,23 +113,8 @@ class ExperimentRunner:
         return EngineSpec(self.experiment.task, run.provider, src, tgt, provider_options=run.options,
                           backend=self.experiment.backend, model=configuration.model, device=self.experiment.device,
                           dtype=self.experiment.dtype, backend_options=self.experiment.backend_options,
-                          k=configuration.k, template=configuration.template, settings=settings)
-
-    def engine(self, configuration: Configuration) -> Any:
-        """The configuration's engine here, on the shared backend and provider objects."""
-        from pretty_framework.decoding.engine import Engine
-        from pretty_framework.decoding.direct import DirectEngine
-        from pretty_framework.plugin.manager import get_plugins
-
-        spec = self.spec(configuration)
-        run = self.experiment.runs[configuration.run_index]
-        task = get_plugins().tasks.get(spec.task)
-        provider = self.provider(run)
-        if run.direct:
-            requests = Engine(None, task, provider, spec.src_lang, spec.tgt_lang, k=spec.k)  # priors only
-            return DirectEngine(requests, task, provider, spec.src_lang, spec.tgt_lang)
-        return Engine(self.backend(spec.model), task, provider, spec.src_lang, spec.tgt_lang, k=spec.k,
-                      template=spec.template, settings=spec.settings)
+                          k=configuration.k, template=configuration.template, settings=settings,
+                          direct=run.direct)
 
     # -- running ---------------------------------------------------------------------------
     def run(self, only: Callable[[Configuration], bool] | None = None) -> list[dict[str, Any]]:
@@ -173,22 +140,16 @@ class ExperimentRunner:
         """Decode (or finish) one configuration and score its outputs; None when its provider lacks the pair."""
         from pretty_framework.errors import ResumeError
         from pretty_framework.evaluation.scoring import evaluate
-        from pretty_framework.languages import normalize_language
         from pretty_framework.io.outputs import ResultWriter, read_records
-        from pretty_framework.decoding.windows import run_engine
 
-        src, tgt = configuration.pair.split("-", 1)
-        run = self.experiment.runs[configuration.run_index]
-        if not self.provider(run).supports(normalize_language(src), normalize_language(tgt)):
-            self.echo(f"{configuration.label} | {configuration.pair}: provider {run.provider!r} has no resource for "
+        spec = self.spec(configuration)
+        if not self.executor.supports(spec):
+            self.echo(f"{configuration.label} | {configuration.pair}: provider {spec.provider!r} has no resource for "
                       "this pair; the cell stays empty")
             return None
         items = self.items(configuration.pair)
         path = configuration.path(self.folder)
-        distributed = self.executor is not None and not run.direct
-        engine = None if distributed else self.engine(configuration)
-        spec = self.spec(configuration) if distributed else None
-        signature = self.executor.signature(spec) if distributed else engine.signature()
+        signature = self.executor.signature(spec)
         try:
             writer = ResultWriter(path, "jsonl", signature, resume=True)
         except ResumeError as error:
@@ -204,28 +165,20 @@ class ExperimentRunner:
                 self.echo(f"{configuration.label} | {configuration.model or 'direct'} | {configuration.pair} | "
                           f"k={configuration.k} | {configuration.template}: {done}/{len(items)} done, "
                           f"decoding {len(todo)}")
-                options = {"batch_size": self.experiment.batch_size, "progress": self.progress,
-                           "sort_window": self.experiment.sort_window}
-                if distributed:
-                    self.executor.run(spec, todo, writer, **options)
-                else:
-                    run_engine(engine, todo, writer, **options)
+                self.executor.run(spec, todo, writer, batch_size=self.experiment.batch_size, progress=self.progress,
+                                  sort_window=self.experiment.sort_window)
         finally:
             writer.close()
         records = read_records(path)
-        target = normalize_language(tgt)
-        scores = evaluate(records, self.experiment.task, target, self.experiment.metrics)
-        row = {**asdict(configuration), "provider": self.experiment.runs[configuration.run_index].provider,
-               "output": str(path.relative_to(self.folder)), **scores}
+        scores = evaluate(records, self.experiment.task, spec.tgt_lang, self.experiment.metrics)
+        row = {**asdict(configuration), "provider": spec.provider, "output": str(path.relative_to(self.folder)),
+               **scores}
         return row
 
     def close(self) -> None:
-        for provider in self._providers.values():
-            provider.close()
-        for backend in self._backends.values():
-            backend.close()
-        self._providers.clear()
-        self._backends.clear()
+        """Free the executor's models, if the executor is ours."""
+        if self._owns_executor:
+            self.executor.close()
 
 
 def configurations_done(experiment: Experiment, folder: Path) -> Iterator[tuple[Configuration, int]]:

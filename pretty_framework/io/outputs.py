@@ -17,6 +17,7 @@ from typing import IO
 
 from pretty_framework.errors import InputError, ResumeError
 from pretty_framework.io.records import DecodeResult, Item
+from pretty_framework.io.signature import RunSignature
 
 OUTPUT_FORMATS = ("jsonl", "text")
 
@@ -24,10 +25,11 @@ OUTPUT_FORMATS = ("jsonl", "text")
 class ResultWriter:
     """Writes results to ``path`` (or standard output when ``path`` is None)."""
 
-    def __init__(self, path: Path | None, fmt: str, signature: str, *, resume: bool = False, force: bool = False):
+    def __init__(self, path: Path | None, fmt: str, signature: RunSignature | str, *, resume: bool = False,
+                 force: bool = False):
         if fmt not in OUTPUT_FORMATS:
             raise InputError(f"unknown output format {fmt!r}; known: {', '.join(OUTPUT_FORMATS)}")
-        self.path, self.fmt, self.signature = path, fmt, signature
+        self.path, self.fmt, self.signature = path, fmt, str(signature)
         self.done_ids: list[str] = []
         self._stream: IO[str]
         if path is None:
@@ -61,8 +63,7 @@ class ResultWriter:
         if self.fmt == "text":
             signature_file = self._signature_file()
             if signature_file.exists() and signature_file.read_text().strip() != self.signature:
-                raise ResumeError(f"{path} was written by another run ({signature_file.read_text().strip()}); "
-                                  f"this run is {self.signature}")
+                raise self._other_run(str(path), signature_file.read_text().strip())
             return [""] * len(lines)  # plain text has no ids: resume by count
         ids = []
         for number, line in enumerate(lines, start=1):
@@ -71,10 +72,13 @@ class ResultWriter:
             except json.JSONDecodeError:
                 raise ResumeError(f"{path}:{number}: not a JSONL record of ours; cannot resume") from None
             if record.get("signature") != self.signature:
-                raise ResumeError(f"{path}:{number} was written by another run ({record.get('signature')}); "
-                                  f"this run is {self.signature}")
+                raise self._other_run(f"{path}:{number}", str(record.get("signature")))
             ids.append(str(record.get("id")))
         return ids
+
+    def _other_run(self, where: str, written: str) -> ResumeError:
+        differences = RunSignature.parse(written).differences(RunSignature.parse(self.signature))
+        return ResumeError(f"{where} was written by another run; written vs this run: {'; '.join(differences)}")
 
     def remaining(self, items: list[Item]) -> list[Item]:
         """The items not yet written, after checking the written ones are these items' first."""

@@ -18,8 +18,8 @@ from typing import Any
 
 import pluggy
 
-from pretty_framework.plugin import hookspecs
 from pretty_framework.errors import PluginError, PrettyError
+from pretty_framework.plugin import hookspecs
 from pretty_framework.plugin.registry import Registry
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT_NAME

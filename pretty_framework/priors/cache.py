@@ -26,7 +26,7 @@ class CachedProvider:
 
     def _key(self, request: PriorRequest) -> tuple[Any, ...]:
         k = request.k if getattr(self.provider, "uses_k", True) else None
-        return request.item_id, request.source, request.src_lang, request.tgt_lang, request.task, k
+        return request.item_id, request.source, request.src_lang, request.tgt_lang, request.task.name, k
 
     def priors(self, requests: Sequence[PriorRequest]) -> list[Prior | None]:
         missing = [r for r in requests if self._key(r) not in self._cache]

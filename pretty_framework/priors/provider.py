@@ -10,16 +10,13 @@ import abc
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
 from pretty_framework.errors import OptionsError
+from pretty_framework.options import Options, validate_options
 from pretty_framework.priors.types import Prior, PriorRequest
 
 
-class ProviderOptions(BaseModel):
+class ProviderOptions(Options):
     """Base of every provider's options: typed, validated, unknown keys rejected."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class PriorProvider(abc.ABC):
@@ -45,15 +42,7 @@ class PriorProvider(abc.ABC):
     @classmethod
     def from_options(cls, values: Mapping[str, Any]) -> PriorProvider:
         """Create the provider from raw option values (for example from the CLI)."""
-        try:
-            options = cls.Options(**values)
-        except ValidationError as error:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or '(options)'}: {e['msg']}" for e in error.errors()
-            )
-            known = ", ".join(cls.Options.model_fields) or "none"
-            raise OptionsError(f"invalid options for provider {cls.name!r}: {problems} (options: {known})") from None
-        return cls(options)
+        return cls(validate_options(cls.Options, values, f"provider {cls.name!r}"))
 
     def serves(self, task: str) -> bool:
         """Whether this provider can make priors for ``task``."""
@@ -62,6 +51,14 @@ class PriorProvider(abc.ABC):
     def supports(self, src_lang: str, tgt_lang: str) -> bool:
         """Whether this provider can serve a language pair (FLORES codes). Default: all."""
         return True
+
+    def check_serves(self, task: str, src_lang: str, tgt_lang: str) -> None:
+        """Raise :class:`OptionsError` unless this provider serves ``task`` for ``src_lang -> tgt_lang``."""
+        if not self.serves(task):
+            raise OptionsError(f"provider {self.name!r} does not serve task {task!r}; "
+                               f"it serves: {', '.join(sorted(self.tasks or ()))}")
+        if not self.supports(src_lang, tgt_lang):
+            raise OptionsError(f"provider {self.name!r} cannot serve {src_lang} -> {tgt_lang}")
 
     @abc.abstractmethod
     def priors(self, requests: Sequence[PriorRequest]) -> list[Prior | None]:

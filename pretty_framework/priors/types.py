@@ -3,26 +3,56 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from pretty_framework.io.records import Item
+from pretty_framework.tasks import Task
+
 
 @dataclass(frozen=True)
 class PriorRequest:
-    """What a provider is asked for: one item of the task.
+    """What a provider is asked for: one item of a task, for a language pair and a k.
 
+    It carries the item itself and the task object, so a provider that needs
+    the task's prompt (an SFT model) or the item's own fields (a tagger's UD
+    words) has them without rebuilding anything or asking the plugin manager.
     ``reference`` is set only when the gold answer is known (the ``oracle``
-    control uses it; honest providers must ignore it). ``metadata`` carries the
-    input item's other fields (for example a per-item ``prior`` in JSONL input).
+    control uses it; honest providers must ignore it).
     """
 
-    item_id: str
-    source: str
+    item: Item
+    task: Task
     src_lang: str
     tgt_lang: str
-    task: str = "translation"
     k: int = 2
-    reference: str | None = None
-    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, item_id: str, source: str, src_lang: str, tgt_lang: str, *, task: Task | None = None, k: int = 2,
+           reference: str | None = None, metadata: Mapping[str, Any] | None = None) -> PriorRequest:
+        """A request built from plain values (tests, notebooks); the task defaults to translation."""
+        if task is None:
+            from pretty_framework.tasks.translation import TranslationTask
+
+            task = TranslationTask()
+        return cls(Item(item_id, source, reference, dict(metadata or {})), task, src_lang, tgt_lang, k)
+
+    @property
+    def item_id(self) -> str:
+        return self.item.id
+
+    @property
+    def source(self) -> str:
+        return self.item.source
+
+    @property
+    def reference(self) -> str | None:
+        return self.item.reference
+
+    @property
+    def metadata(self) -> Mapping[str, Any]:
+        """The input item's other fields (for example a per-item ``prior`` in JSONL input)."""
+        return self.item.fields
 
 
 @dataclass(frozen=True)

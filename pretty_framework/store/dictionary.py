@@ -164,6 +164,22 @@ class DictionaryStore:
         with self.engine.connect() as conn:
             return [tuple(row) for row in conn.execute(query)]
 
+    def translation_words(self, src: str, tgt: str) -> list[str]:
+        """The distinct target-language words of a pair's translations, copies of the source word left out."""
+        from pretty_framework.store.lookup import PairIndex
+
+        index = PairIndex(self, src, tgt)
+        return sorted({t.target_word for translations in index.by_key.values() for t in translations})
+
+    def words_tagged(self, lang: str, pos: str) -> list[str]:
+        """The distinct ``lang`` words that some source tags with the UPOS tag ``pos`` (as a translation's target)."""
+        query = (select(Entry.target_word).distinct()
+                 .join(EntrySource, EntrySource.entry_id == Entry.id)
+                 .join(Language, Language.id == Entry.tgt_lang_id)
+                 .where(Language.code == lang, EntrySource.pos == pos))
+        with self.engine.connect() as conn:
+            return sorted(conn.scalars(query))
+
     def export(self, src: str, tgt: str, source: str | None = None) -> Iterator[tuple[str, str, list[str]]]:
         """(source word, target word, its sources) for a pair, optionally only one source's entries."""
         src_id, tgt_id = self.language_id(src), self.language_id(tgt)
