@@ -9,8 +9,9 @@ from pathlib import Path
 from pretty_framework.languages import normalize_language
 from pretty_framework.store.dictionary import DictionaryStore, ImportReport
 from pretty_framework.store.lookup import PIVOT
+from pretty_framework.store.resources import DICTIONARIES_PACKAGE, resource_folder
 
-DICTIONARIES = Path(__file__).resolve().parents[2] / "dictionaries"
+DICTIONARIES = resource_folder(DICTIONARIES_PACKAGE)  # the checkout's dictionaries/ when editable
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 
 from pretty_framework.errors import PrettyError
+from pretty_framework.store.resources import MIGRATIONS_PACKAGE, resource_folder
 
 DB_ENV = "PRETTY_DB"
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS = resource_folder(MIGRATIONS_PACKAGE)  # the checkout's migrations/ when editable
 
 
 class StoreError(PrettyError):
@@ -57,8 +58,8 @@ def alembic_config(engine: Engine | None = None):
     from alembic.config import Config
 
     if not (MIGRATIONS / "env.py").is_file():
-        raise StoreError(f"the store's migrations are missing from {MIGRATIONS}; install pretty-framework "
-                         "from its source tree (pip install -e .)")
+        raise StoreError(f"the store's migrations are missing from {MIGRATIONS}; reinstall pretty-framework "
+                         "(pip install -e . in its source tree, or its wheel)")
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if engine is not None:
