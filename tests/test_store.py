@@ -5,13 +5,17 @@ import sqlite3
 import threading
 
 import pytest
+from conftest import SHARED_DATA
 from sqlalchemy import func, select
 
-from conftest import SHARED_DATA
 from pretty_framework.errors import InputError, UnknownNameError
 from pretty_framework.store import DictionaryStore, Lookup
 from pretty_framework.store.formats import (
-    MuseFormat, PanlexBliFormat, PanlexCsvFormat, TsvFormat, WiktionaryFormat,
+    MuseFormat,
+    PanlexBliFormat,
+    PanlexCsvFormat,
+    TsvFormat,
+    WiktionaryFormat,
 )
 from pretty_framework.store.schema import Entry
 

@@ -20,7 +20,7 @@ from pretty_framework.api import (
     PriorRequest,
     Provenance,
     ProviderOptions,
-    load_pretrained,
+    LazyPretrained,
     resolve_language,
 )
 
@@ -60,15 +60,8 @@ class CrossSumPrior(PriorProvider):
 
     def __init__(self, options: CrossSumOptions | None = None):
         super().__init__(options)
-        self._loaded: tuple[Any, Any, Any] | None = None
-
-    def _model(self) -> tuple[Any, Any, Any]:
-        if self._loaded is None:
-            from transformers import AutoModelForSeq2SeqLM
-
-            self._loaded = load_pretrained(self.options.model, AutoModelForSeq2SeqLM, device=self.options.device,
-                                           dtype=self.options.dtype, what="summarizer")
-        return self._loaded
+        self._model = LazyPretrained(self.options.model, "AutoModelForSeq2SeqLM", device=self.options.device,
+                                     dtype=self.options.dtype, what="summarizer")
 
     def priors(self, requests: Sequence[PriorRequest]) -> list[Prior | None]:
         answers: list[Prior | None] = [None] * len(requests)
@@ -87,7 +80,7 @@ class CrossSumPrior(PriorProvider):
     def _summarize(self, texts: list[str], tgt: str) -> list[str]:
         import torch
 
-        tokenizer, model, device = self._model()
+        tokenizer, model, device = self._model.get()
         batch = tokenizer([_WHITESPACE.sub(" ", t).strip() for t in texts], return_tensors="pt", padding=True,
                           truncation=True, max_length=self.options.max_input_tokens).to(device)
         with torch.inference_mode():
@@ -100,4 +93,4 @@ class CrossSumPrior(PriorProvider):
         return self.options.model
 
     def close(self) -> None:
-        self._loaded = None
+        self._model.close()

@@ -21,7 +21,7 @@ from pretty_framework.api import (
     PriorRequest,
     Provenance,
     ProviderOptions,
-    load_pretrained,
+    LazyPretrained,
     resolve_language,
 )
 
@@ -59,15 +59,8 @@ class NllbPrior(PriorProvider):
 
     def __init__(self, options: NllbOptions | None = None):
         super().__init__(options)
-        self._loaded: tuple[Any, Any, Any] | None = None
-
-    def _model(self) -> tuple[Any, Any, Any]:
-        if self._loaded is None:
-            from transformers import AutoModelForSeq2SeqLM
-
-            self._loaded = load_pretrained(self.options.model, AutoModelForSeq2SeqLM, device=self.options.device,
-                                           dtype=self.options.dtype, what="translation model")
-        return self._loaded
+        self._model = LazyPretrained(self.options.model, "AutoModelForSeq2SeqLM", device=self.options.device,
+                                     dtype=self.options.dtype, what="translation model")
 
     def priors(self, requests: Sequence[PriorRequest]) -> list[Prior | None]:
         answers: list[Prior | None] = [None] * len(requests)
@@ -86,7 +79,7 @@ class NllbPrior(PriorProvider):
     def _translate(self, sources: list[str], src: str, tgt: str) -> list[str]:
         import torch
 
-        tokenizer, model, device = self._model()
+        tokenizer, model, device = self._model.get()
         eos = tokenizer.eos_token_id
         rows = [[language_token(tokenizer, src)] + tokenizer(text, add_special_tokens=False)["input_ids"] + [eos]
                 for text in sources]
@@ -104,4 +97,4 @@ class NllbPrior(PriorProvider):
         return self.options.model
 
     def close(self) -> None:
-        self._loaded = None
+        self._model.close()

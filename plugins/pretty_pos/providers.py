@@ -19,7 +19,7 @@ from pretty_framework.api import (
     PriorRequest,
     Provenance,
     ProviderOptions,
-    load_pretrained,
+    LazyPretrained,
 )
 from pretty_framework.api import (
     format_pos_pairs as format_pairs,
@@ -71,21 +71,14 @@ class TokenClassifierPosPrior(TaggerPrior):
 
     def __init__(self, options: TaggerOptions | None = None):
         super().__init__(options)
-        self._loaded: tuple[Any, Any, Any] | None = None
-
-    def _model(self) -> tuple[Any, Any, Any]:
-        if self._loaded is None:
-            from transformers import AutoModelForTokenClassification
-
-            self._loaded = load_pretrained(self.options.model, AutoModelForTokenClassification,
-                                           device=self.options.device, what="tagger")
-        return self._loaded
+        self._model = LazyPretrained(self.options.model, "AutoModelForTokenClassification", device=self.options.device,
+                                     what="tagger")
 
     def tag(self, sentences: list[list[str]]) -> list[list[str]]:
         """UPOS tags for each word of each sentence (the label of each word's first sub-token)."""
         import torch
 
-        tokenizer, model, device = self._model()
+        tokenizer, model, device = self._model.get()
         labels = model.config.id2label
         tagged: list[list[str]] = []
         for start in range(0, len(sentences), self.options.batch_size):
@@ -105,7 +98,7 @@ class TokenClassifierPosPrior(TaggerPrior):
         return self.options.model
 
     def close(self) -> None:
-        self._loaded = None
+        self._model.close()
 
 
 class SpacyOptions(ProviderOptions):

@@ -220,3 +220,26 @@ def load_pretrained(name: str, model_class: Any, *, device: str = "auto", dtype:
     except OSError as error:
         raise ModelLoadError(f"cannot load {what} {name!r}: {error}") from error
     return tokenizer, model.to(chosen).eval(), chosen
+
+
+class LazyPretrained:
+    """A task model a provider runs (a translator, a summarizer, a tagger): loaded on first :meth:`get`, freed by
+    :meth:`close`. ``auto_class`` names the transformers auto class (``"AutoModelForSeq2SeqLM"``), so nothing is
+    imported before the model is needed."""
+
+    def __init__(self, name: str, auto_class: str, *, device: str = "auto", dtype: str = "float32",
+                 what: str = "model"):
+        self.name, self.auto_class, self.device, self.dtype, self.what = name, auto_class, device, dtype, what
+        self._loaded: tuple[Any, Any, Any] | None = None
+
+    def get(self) -> tuple[Any, Any, Any]:
+        """(tokenizer, model, device), loading them the first time."""
+        if self._loaded is None:
+            import transformers
+
+            self._loaded = load_pretrained(self.name, getattr(transformers, self.auto_class), device=self.device,
+                                           dtype=self.dtype, what=self.what)
+        return self._loaded
+
+    def close(self) -> None:
+        self._loaded = None

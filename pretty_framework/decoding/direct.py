@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pretty_framework import __version__
 from pretty_framework.io.records import DecodeResult, Item
 from pretty_framework.io.signature import RunSignature
+from pretty_framework.languages import normalize_language
 from pretty_framework.priors.fetch import check_on_error, fetch_priors
 from pretty_framework.priors.provider import PriorProvider
 from pretty_framework.priors.types import PriorRequest
@@ -19,10 +20,10 @@ class DirectEngine:
     def __init__(self, task: Task, provider: PriorProvider, src_lang: str, tgt_lang: str, k: int | None = None,
                  on_prior_error: str = "fail"):
         self.task, self.provider = task, provider
-        self.src_lang, self.tgt_lang = src_lang, tgt_lang
+        self.src_lang, self.tgt_lang = normalize_language(src_lang), normalize_language(tgt_lang)
         self.k = task.default_k if k is None else k
         self.on_prior_error = check_on_error(on_prior_error)
-        provider.check_serves(task.name, src_lang, tgt_lang)
+        provider.check_serves(task.name, self.src_lang, self.tgt_lang)
 
     def signature(self) -> RunSignature:
         """The run signature of a provider-alone row."""

@@ -12,6 +12,7 @@ from pretty_framework.decoding.generation import GenerationSettings
 from pretty_framework.errors import OptionsError
 from pretty_framework.io.records import DecodeResult, Item
 from pretty_framework.io.signature import RunSignature
+from pretty_framework.languages import normalize_language
 from pretty_framework.priors.cutting import JoinedPrompt, decode_answer, join_prompt_and_prior
 from pretty_framework.priors.fetch import check_on_error, fetch_priors
 from pretty_framework.priors.provider import PriorProvider
@@ -43,6 +44,8 @@ class Engine:
     on_prior_error: str = "fail"
 
     def __post_init__(self) -> None:
+        # Any spelling the CLI accepts ("en", "eng", "eng_Latn"); providers see FLORES codes.
+        self.src_lang, self.tgt_lang = normalize_language(self.src_lang), normalize_language(self.tgt_lang)
         self.k = self.task.default_k if self.k is None else self.k
         if self.k < 0:
             raise OptionsError(f"k must be 0 or more, got {self.k}")

@@ -24,7 +24,7 @@ from pretty_framework.decoding.engine import Engine
 from pretty_framework.decoding.generation import GenerationSettings
 from pretty_framework.decoding.windows import DEFAULT_SORT_WINDOW, run_engine, run_windows
 from pretty_framework.errors import ModelLoadError, UnknownNameError
-from pretty_framework.io.outputs import ResultWriter
+from pretty_framework.io.outputs import ResultSink
 from pretty_framework.io.records import DecodeResult, Item
 from pretty_framework.io.signature import RunSignature
 from pretty_framework.options import validate_options
@@ -157,7 +157,7 @@ class Executor(Protocol):
 
     def signature(self, spec: EngineSpec) -> RunSignature: ...
 
-    def run(self, spec: EngineSpec, items: Sequence[Item], writer: ResultWriter, *, batch_size: int = 16,
+    def run(self, spec: EngineSpec, items: Sequence[Item], writer: ResultSink, *, batch_size: int = 16,
             progress: bool | None = None, sort_window: int = DEFAULT_SORT_WINDOW) -> int: ...
 
     def close(self) -> None: ...
@@ -177,7 +177,7 @@ class LocalExecutor:
         """The run signature (builds the engine: the model loads here)."""
         return self.engines.engine(spec).signature()
 
-    def run(self, spec: EngineSpec, items: Sequence[Item], writer: ResultWriter, *, batch_size: int = 16,
+    def run(self, spec: EngineSpec, items: Sequence[Item], writer: ResultSink, *, batch_size: int = 16,
             progress: bool | None = None, sort_window: int = DEFAULT_SORT_WINDOW) -> int:
         """Decode ``items``; write each window in input order; return how many were written."""
         return run_engine(self.engines.engine(spec), items, writer, batch_size=batch_size, progress=progress,
@@ -187,23 +187,11 @@ class LocalExecutor:
         self.engines.close()
 
 
-class DecoderActor:
-    """A Ray actor: an :class:`EngineCache` of its own, asked for one batch at a time."""
-
-    def __init__(self) -> None:
-        self.engines = EngineCache()
-
-    def supports(self, spec: EngineSpec) -> bool:
-        return self.engines.provider(spec).supports(spec.src_lang, spec.tgt_lang)
-
-    def signature(self, spec: EngineSpec) -> RunSignature:
-        return self.engines.engine(spec).signature()
+class DecoderActor(LocalExecutor):
+    """A Ray actor: a local executor of its own (one engine cache) that the driver asks for one batch at a time."""
 
     def decode(self, spec: EngineSpec, items: list[Item]) -> list[DecodeResult]:
         return self.engines.engine(spec).decode_batch(items)
-
-    def close(self) -> None:
-        self.engines.close()
 
 
 def _ray() -> Any:
@@ -240,7 +228,7 @@ class RayExecutor:
         """The run signature, from a worker's engine (the driver loads no model)."""
         return self._ray.get(self.actors[0].signature.remote(spec))
 
-    def run(self, spec: EngineSpec, items: Sequence[Item], writer: ResultWriter, *, batch_size: int = 16,
+    def run(self, spec: EngineSpec, items: Sequence[Item], writer: ResultSink, *, batch_size: int = 16,
             progress: bool | None = None, sort_window: int = DEFAULT_SORT_WINDOW) -> int:
         """Decode ``items`` on the actors; write each window in input order; return how many were written."""
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from pretty_framework.io.outputs import ResultWriter
+from pretty_framework.io.outputs import ResultSink
 from pretty_framework.io.records import DecodeResult, Item
 
 DEFAULT_SORT_WINDOW = 8  # batches per window
@@ -27,7 +27,7 @@ def length_sorted_batches(items: Sequence[Item], batch_size: int) -> list[list[i
     return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
 
 
-def run_windows(items: Sequence[Item], writer: ResultWriter,
+def run_windows(items: Sequence[Item], writer: ResultSink,
                 decode_window: Callable[[list[list[Item]]], Iterable[list[DecodeResult]]], *, batch_size: int = 16,
                 progress: bool | None = None, sort_window: int = DEFAULT_SORT_WINDOW, desc: str = "decoding") -> int:
     """Cut ``items`` into windows of batches, decode each window, write it in input order; return the count.
@@ -56,7 +56,7 @@ def run_windows(items: Sequence[Item], writer: ResultWriter,
     return written
 
 
-def run_engine(engine: Any, items: Sequence[Item], writer: ResultWriter, *, batch_size: int = 16,
+def run_engine(engine: Any, items: Sequence[Item], writer: ResultSink, *, batch_size: int = 16,
                progress: bool | None = None, sort_window: int = DEFAULT_SORT_WINDOW) -> int:
     """Decode ``items`` here with ``engine`` (anything with ``decode_batch``) into ``writer``; return the count."""
     return run_windows(items, writer, lambda batches: (engine.decode_batch(batch) for batch in batches),

@@ -13,13 +13,29 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from pretty_framework.errors import InputError, ResumeError
 from pretty_framework.io.records import DecodeResult, Item
 from pretty_framework.io.signature import RunSignature
 
 OUTPUT_FORMATS = ("jsonl", "text")
+
+
+class ResultSink(Protocol):
+    """Where a run's windows go, in input order: a file (:class:`ResultWriter`) or memory (:class:`ResultList`)."""
+
+    def write(self, results: Iterable[DecodeResult]) -> None: ...
+
+
+class ResultList:
+    """Results kept in memory, in input order (the Python API's :func:`pretty_framework.decode`)."""
+
+    def __init__(self) -> None:
+        self.results: list[DecodeResult] = []
+
+    def write(self, results: Iterable[DecodeResult]) -> None:
+        self.results.extend(results)
 
 
 class ResultWriter:

@@ -119,8 +119,11 @@ class Plugins:
             registry.add(obj, plugin=plugin_name, name=name)
             names.append(name or obj.name)
 
+        # Only the arguments the implementation declares (pluggy has checked they are the spec's),
+        # so a hook can gain arguments later without breaking plugins that take fewer.
+        arguments = {"register": register}
         try:
-            impl.function(**{arg: register for arg in impl.argnames})
+            impl.function(**{arg: arguments[arg] for arg in impl.argnames})
         except PrettyError:
             raise
         except Exception as error:

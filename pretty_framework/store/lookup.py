@@ -17,13 +17,16 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from pretty_framework.store.dictionary import DictionaryStore
 from pretty_framework.store.normalize import match_case, word_key
 from pretty_framework.store.schema import Entry, EntrySource, Source
 from pretty_framework.store.stopwords import is_function_word
+
+if TYPE_CHECKING:  # annotations only: the store's methods import this module
+    from pretty_framework.store.dictionary import DictionaryStore
 
 PIVOT = "eng_Latn"
 _WORD = re.compile(r"\w+(?:['’\-]\w+)*")

@@ -1,0 +1,47 @@
+"""One call for notebooks and scripts: ``pretty_framework.decode(["The cat sat."], src="en", tgt="de", provider="muse-dict")``.
+
+It runs exactly what ``pretty decode`` runs (the same engine spec, executor and
+window order) and returns the results instead of writing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pretty_framework.decoding.executors import EngineSpec, LocalExecutor
+from pretty_framework.decoding.generation import GenerationSettings
+from pretty_framework.errors import InputError
+from pretty_framework.io.outputs import ResultList
+from pretty_framework.io.records import DecodeResult, Item
+from pretty_framework.languages import normalize_language
+
+
+def decode(texts: Sequence[str], src: str, tgt: str, provider: str = "none", *, k: int | None = None,
+           options: Mapping[str, Any] | None = None, references: Sequence[str] | None = None,
+           model: str | None = None, backend: str = "transformers", task: str = "translation",
+           template: str | None = None, device: str = "auto", dtype: str = "auto",
+           backend_options: Mapping[str, Any] | None = None, max_new_tokens: int = 128, batch_size: int = 16,
+           progress: bool = False) -> list[DecodeResult]:
+    """Decode ``texts`` with a foundation model guided by ``provider``'s priors; one result per text, in order.
+
+    ``src``/``tgt`` take every spelling the CLI takes (``en``, ``eng``, ``eng_Latn``); ``options`` are the
+    provider's (``-O``), ``backend_options`` the backend's (``-B``); ``references`` feed the ``oracle``
+    control. Each result has ``.output``, ``.prior`` and ``.provenance``.
+    """
+    if isinstance(texts, str):
+        raise InputError("decode() takes a list of texts, not one string: decode([text], ...)")
+    if references is not None and len(references) != len(texts):
+        raise InputError(f"{len(texts)} texts but {len(references)} references")
+    spec = EngineSpec(task=task, provider=provider, src_lang=normalize_language(src), tgt_lang=normalize_language(tgt),
+                      provider_options=dict(options or {}), backend=backend, model=model, device=device, dtype=dtype,
+                      backend_options=dict(backend_options or {}), k=k, template=template,
+                      settings=GenerationSettings(max_new_tokens=max_new_tokens))
+    spec.check()
+    items = [Item(str(i + 1), text, references[i] if references is not None else None) for i, text in enumerate(texts)]
+    executor, results = LocalExecutor(), ResultList()
+    try:
+        executor.run(spec, items, results, batch_size=batch_size, progress=progress)
+    finally:
+        executor.close()
+    return results.results
