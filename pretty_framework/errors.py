@@ -72,3 +72,10 @@ class PriorError(PrettyError):
 
 class OptionsError(PrettyError):
     """Options given to a provider or backend do not validate."""
+
+
+class MetricUnavailable(PrettyError):
+    """A metric cannot run here (a model file or package is missing); the message says what to provide.
+
+    The scorer records the reason under ``skipped`` and goes on with the other metrics.
+    """

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pretty_framework.errors import MetricUnavailable  # noqa: F401  (its old home; still importable from here)
+
 
 @dataclass(frozen=True)
 class Score:
@@ -50,10 +52,6 @@ def bleu(hypotheses: Sequence[str], references: Sequence[str] | Sequence[Sequenc
     metric = BLEU(tokenize=_tokenizer_for(target))
     result = metric.corpus_score(list(hypotheses), _streams(references))
     return Score("BLEU", result.score, str(metric.get_signature()))
-
-
-class MetricUnavailable(Exception):
-    """A metric cannot run here (a model file or package is missing); the message says what to provide."""
 
 
 SPM_URLS = {
