@@ -37,6 +37,7 @@ def analyze(input_path, input_format, flores, split, limit, src, tgt, foundation
     from pretty_framework.analysis.report import plot, text_summary, write_json
     from pretty_framework.analysis.compare import Analysis, AnalysisError
     from pretty_framework.backends.transformers_backend import TransformersBackend
+    from pretty_framework.io.signature import RunSignature
     from pretty_framework.languages import normalize_language
     from pretty_framework.plugin.manager import get_plugins
 
@@ -53,9 +54,9 @@ def analyze(input_path, input_format, flores, split, limit, src, tgt, foundation
         for start in bar:
             analysis.add(items[start : start + batch_size])
     result = analysis.summary()
-    result["signature"] = (f"foundation:{base.model_name}|sft:{sft.model_name}|pair:{src_code}-{tgt_code}|"
-                           f"mode:{analysis.mode}|tmpl:{analysis.template}|positions:{positions}|n:{len(items)}|"
-                           f"dtype:{dtype}|version:{__version__}")
+    result["signature"] = RunSignature.of(
+        foundation=base.model_name, sft=sft.model_name, pair=f"{src_code}-{tgt_code}", mode=analysis.mode,
+        tmpl=analysis.template, positions=positions, n=len(items), dtype=dtype, version=__version__).format()
     out.mkdir(parents=True, exist_ok=True)
     stem = f"analysis-{src_code}-{tgt_code}"
     write_json(result, out / f"{stem}.json")
