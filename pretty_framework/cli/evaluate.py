@@ -50,7 +50,8 @@ def load_hypotheses(path: Path, reference: Path | None) -> list[dict[str, Any]]:
 @click.option("--tgt", help="Target language (default: from the records' signature).")
 @click.option("--task", help="translation, summarization, pos (default: from the records' signature).")
 @click.option("-M", "--metric", "metric_names", multiple=True,
-              help="bleu, chrf, spbleu, comet, rouge, langid, pos; repeat for several (default: the task's).")
+              help="A metric: bleu, chrf, spbleu, comet, rouge, langid, pos or one a plugin adds (any case); "
+                   "repeat for several (default: the task's).")
 @click.option("--spm-model", help="SentencePiece model file for spBLEU (else $PRETTY_SPM_MODEL or sacrebleu's cache).")
 @click.option("--spm-kind", type=click.Choice(["flores200", "flores101"]), default="flores200", show_default=True)
 @click.option("--comet-model", help="A local COMET checkpoint; without one COMET is skipped.")
@@ -63,8 +64,10 @@ def evaluate(hypotheses, reference, tgt, task, metric_names, spm_model, spm_kind
       pretty eval out.jsonl                       # references, task and language from the records
       pretty eval hyp.txt -r ref.de --tgt de -M bleu -M chrf
     """
-    from pretty_framework.evaluation.scoring import MetricOptions, evaluate as score
+    from pretty_framework.evaluation.metric import MetricOptions
+    from pretty_framework.evaluation.scoring import evaluate as score
     from pretty_framework.languages import normalize_language
+    from pretty_framework.plugin.manager import get_plugins
 
     records = load_hypotheses(hypotheses, reference)
     if not records:
@@ -73,7 +76,8 @@ def evaluate(hypotheses, reference, tgt, task, metric_names, spm_model, spm_kind
     pair = signature_field(records[0], "pair")
     target = normalize_language(tgt) if tgt else (pair.rsplit("-", 1)[1] if pair else None)
     options = MetricOptions(spm_kind=spm_kind, spm_model=spm_model, comet_model=comet_model)
-    result = score(records, task, target, metric_names or None, options)
+    plugins = get_plugins()
+    result = score(records, plugins.tasks.get(task), target, metric_names or None, options, registry=plugins.metrics)
     result.update(task=task, target=target, hypotheses=str(hypotheses))
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))

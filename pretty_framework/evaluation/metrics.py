@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pretty_framework.errors import MetricUnavailable  # noqa: F401  (its old home; still importable from here)
+from pretty_framework.errors import MetricUnavailable  # raised here; also still importable from here
 
 
 @dataclass(frozen=True)

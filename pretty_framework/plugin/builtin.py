@@ -27,3 +27,11 @@ def register_dictionary_formats(register: Register) -> None:
 
     for importer in BUILTIN_FORMATS:
         register(importer)
+
+
+@hookimpl
+def register_metrics(register: Register) -> None:
+    from pretty_framework.evaluation.builtin_metrics import BUILTIN_METRICS
+
+    for metric in BUILTIN_METRICS:
+        register(metric())

@@ -55,6 +55,18 @@ def register_tasks(register: Register) -> None:
 
 
 @hookspec
+def register_metrics(register: Register) -> None:
+    """Register evaluation metrics.
+
+    Call ``register(metric)`` with an instance of
+    :class:`pretty_framework.evaluation.metric.Metric`; ``metric.name`` is the name
+    users give to ``pretty eval -M`` and to an experiment's ``metrics:`` (matched
+    in any case), and the name a task lists in ``Task.metrics``. The metric
+    declares the score columns it produces and whether higher is better.
+    """
+
+
+@hookspec
 def register_dictionary_formats(register: Register) -> None:
     """Register dictionary importers for the dictionary store.
 

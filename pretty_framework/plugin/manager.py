@@ -32,6 +32,7 @@ REGISTRY_HOOKS = {
     "register_backends": "backends",
     "register_tasks": "tasks",
     "register_dictionary_formats": "dictionary_formats",
+    "register_metrics": "metrics",
 }
 
 
@@ -102,6 +103,7 @@ class Plugins:
         self.backends: Registry[Any] = Registry("backend")
         self.tasks: Registry[Any] = Registry("task")
         self.dictionary_formats: Registry[Any] = Registry("dictionary format")
+        self.metrics: Registry[Any] = Registry("metric")
         for info in self.info.values():
             info.registers = {}
         for hook_name, attribute in REGISTRY_HOOKS.items():

@@ -41,6 +41,10 @@ class Task(abc.ABC):
     default_template: str
     templates: Mapping[str, Template]
     stop_strings: tuple[str, ...] = ()
+    #: the metrics (registry names) ``pretty eval`` and ``pretty run`` compute unless told others
+    metrics: tuple[str, ...] = ("chrf",)
+    #: the score columns a results table shows (empty: every column the metrics produced)
+    table_metrics: tuple[str, ...] = ()
 
     def template(self, name: str | None) -> Template:
         """The template called ``name`` (the task's default when ``None``)."""

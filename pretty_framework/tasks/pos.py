@@ -83,6 +83,8 @@ class PosTask(Task):
     name = "pos"
     default_k = 1  # the paper keeps only the first label as the prior
     default_template = "json"
+    metrics = ("pos",)
+    table_metrics = ("POS-P", "POS-F1")  # the paper's Table 3
     templates = {
         "json": Template("json", INSTRUCTION + "\nInput: {words_json}\nOutput:", separator=" ",
                          description="the paper's JSON-array instruction"),

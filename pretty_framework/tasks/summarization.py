@@ -51,6 +51,8 @@ class SummarizationTask(Task):
     name = "summarization"
     default_k = 2  # the paper's k for both cross-lingual tasks
     default_template = "one-shot"
+    metrics = ("rouge", "chrf", "langid")
+    table_metrics = ("ROUGE-2", "ROUGE-L")  # the paper's Table 2
     templates = {
         "one-shot": Template("one-shot", f"{INSTRUCTION}\n{QUERY}", separator=" ",
                              description="the paper's prompt after its constant one-shot demonstration"),

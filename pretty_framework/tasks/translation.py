@@ -11,6 +11,8 @@ class TranslationTask(Task):
     name = "translation"
     default_k = 2  # the paper uses two prior tokens for MT
     default_template = "prompting"
+    metrics = ("bleu", "chrf", "langid")
+    table_metrics = ("BLEU", "chrF")  # the paper's Table 1
     templates = {
         "normal": Template(
             "normal",
