@@ -120,6 +120,7 @@ class ExperimentRunner:
     def run(self, only: Callable[[Configuration], bool] | None = None) -> list[dict[str, Any]]:
         """Decode what is not done yet, score everything, write results, table and figures."""
         from pretty_framework.experiments.report import write_report
+        from pretty_framework.plugin.manager import get_plugins
 
         rows = []
         try:
@@ -133,7 +134,7 @@ class ExperimentRunner:
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "results.json").write_text(json.dumps(
             {"experiment": self.experiment.model_dump(), "rows": rows}, ensure_ascii=False, indent=1) + "\n")
-        write_report(self.experiment, rows, self.folder)
+        write_report(self.experiment, rows, self.folder, get_plugins().tasks.get(self.experiment.task))
         return rows
 
     def run_one(self, configuration: Configuration) -> dict[str, Any] | None:
@@ -141,6 +142,7 @@ class ExperimentRunner:
         from pretty_framework.errors import ResumeError
         from pretty_framework.evaluation.scoring import evaluate
         from pretty_framework.io.outputs import ResultWriter, read_records
+        from pretty_framework.plugin.manager import get_plugins
 
         spec = self.spec(configuration)
         if not self.executor.supports(spec):
@@ -170,7 +172,9 @@ class ExperimentRunner:
         finally:
             writer.close()
         records = read_records(path)
-        scores = evaluate(records, self.experiment.task, spec.tgt_lang, self.experiment.metrics)
+        plugins = get_plugins()
+        scores = evaluate(records, plugins.tasks.get(self.experiment.task), spec.tgt_lang, self.experiment.metrics,
+                          registry=plugins.metrics)
         row = {**asdict(configuration), "provider": spec.provider, "output": str(path.relative_to(self.folder)),
                **scores}
         return row

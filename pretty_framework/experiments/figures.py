@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pretty_framework.experiments.config import Experiment
+from pretty_framework.experiments.rows import row_name, sweeps_k
 
 
 def _pyplot() -> Any:
@@ -22,8 +23,7 @@ def k_sweep_figure(experiment: Experiment, rows: Sequence[dict[str, Any]], metri
     """One line per (run, pair, model) over k, for runs that list several k; False when none does."""
     lines: dict[tuple[str, str, str], list[tuple[int, float]]] = {}
     for row in rows:
-        run = experiment.runs[row["run_index"]]
-        if isinstance(run.k, list) and len(run.k) > 1 and metric in row["scores"]:
+        if sweeps_k(experiment.runs[row["run_index"]]) and metric in row["scores"]:
             key = (row["label"], row["pair"], row["model"] or "")
             lines.setdefault(key, []).append((row["k"], row["scores"][metric]))
     if not lines:
@@ -46,18 +46,14 @@ def k_sweep_figure(experiment: Experiment, rows: Sequence[dict[str, Any]], metri
     return True
 
 
-def provider_figure(experiment: Experiment, rows: Sequence[dict[str, Any]], metric: str, path: Path) -> bool:
-    """Grouped bars: one group per pair, one bar per row of the first model (a k-sweep at the task's k) and
-    the provider-alone rows."""
-    from pretty_framework.experiments.report import row_name
-    from pretty_framework.plugin.manager import get_plugins
-
-    default_k = get_plugins().tasks.get(experiment.task).default_k
+def provider_figure(experiment: Experiment, rows: Sequence[dict[str, Any]], metric: str, path: Path, *,
+                    default_k: int) -> bool:
+    """Grouped bars: one group per pair, one bar per row of the first model (a k-sweep at the task's
+    ``default_k``) and the provider-alone rows."""
     first_model = experiment.models[0]
     bars: dict[str, dict[str, float]] = {}
     for row in rows:
-        run = experiment.runs[row["run_index"]]
-        sweep = isinstance(run.k, list) and len(run.k) > 1
+        sweep = sweeps_k(experiment.runs[row["run_index"]])
         if metric in row["scores"] and row["model"] in (first_model, None) and (not sweep or row["k"] == default_k):
             label = row["label"] if sweep else row_name(row, experiment)
             bars.setdefault(label, {})[row["pair"]] = row["scores"][metric]

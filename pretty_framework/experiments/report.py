@@ -12,37 +12,33 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pretty_framework.evaluation.metrics import pct_sft
 from pretty_framework.experiments.config import Experiment
+from pretty_framework.experiments.figures import k_sweep_figure, provider_figure
+from pretty_framework.experiments.rows import row_name
 
-DEFAULT_TABLE_METRICS = {"translation": ["BLEU", "chrF"], "summarization": ["ROUGE-2", "ROUGE-L"],
-                         "pos": ["POS-P", "POS-F1"]}
+if TYPE_CHECKING:
+    from pretty_framework.tasks import Task
+
 EXTRA_COLUMNS = ["target-lang%"]  # shown when computed: the paper's Appendix C.3 success rate
 
 
-def row_name(row: dict[str, Any], experiment: Experiment) -> str:
-    """The table's name for a row: the label, plus k and template when the run sweeps them."""
-    run = experiment.runs[row["run_index"]]
-    name = row["label"]
-    if isinstance(run.k, list) and len(run.k) > 1:
-        name += f" (k={row['k']})"
-    if isinstance(run.template, list) and len(run.template) > 1:
-        name += f" [{row['template']}]"
-    return name
+def table_metrics(experiment: Experiment, rows: Sequence[dict[str, Any]], task: Task) -> list[str]:
+    """The score columns: the file's ``table.metrics``, else the task's ``table_metrics``, that were computed.
 
-
-def table_metrics(experiment: Experiment, rows: Sequence[dict[str, Any]]) -> list[str]:
-    """The score columns: the file's ``table.metrics``, else the task's usual ones that were computed."""
-    wanted = experiment.table.metrics or DEFAULT_TABLE_METRICS.get(experiment.task, ["chrF"])
-    present = {name for row in rows for name in row["scores"]}
+    A task that names no table columns shows every column its metrics produced (but the extra ones).
+    """
+    present = list(dict.fromkeys(name for row in rows for name in row["scores"]))
+    wanted = experiment.table.metrics or task.table_metrics or [name for name in present if name not in EXTRA_COLUMNS]
     return [name for name in wanted if name in present]
 
 
-def build_table(experiment: Experiment, rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+def build_table(experiment: Experiment, rows: Sequence[dict[str, Any]],
+                task: Task) -> tuple[list[str], list[list[Any]]]:
     """Header and body of the table (numbers as floats, ``None`` where a cell is missing)."""
-    metrics = table_metrics(experiment, rows)
+    metrics = table_metrics(experiment, rows, task)
     extras = [name for name in EXTRA_COLUMNS if any(name in row["scores"] for row in rows)]
     pairs = experiment.pairs
     header = ["model", "system"] + [f"{pair} {metric}" for pair in pairs for metric in metrics]
@@ -94,13 +90,11 @@ def markdown_table(header: list[str], body: list[list[Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_report(experiment: Experiment, rows: Sequence[dict[str, Any]], folder: Path) -> None:
-    """table.md, table.csv and the figures."""
-    from pretty_framework.experiments.figures import k_sweep_figure, provider_figure
-
+def write_report(experiment: Experiment, rows: Sequence[dict[str, Any]], folder: Path, task: Task) -> None:
+    """table.md, table.csv and the figures; ``task`` is the experiment's (its table columns, its k)."""
     if not rows:
         return
-    header, body = build_table(experiment, rows)
+    header, body = build_table(experiment, rows, task)
     failures = sum(row["parse_failures"] for row in rows)
     notes = [f"# {experiment.name}", "",
              f"Task {experiment.task}; {rows[0]['n']} items per pair; models: {', '.join(experiment.models)}.",
@@ -117,7 +111,7 @@ def write_report(experiment: Experiment, rows: Sequence[dict[str, Any]], folder:
                           for line in body])
     figures = folder / "figures"
     figures.mkdir(exist_ok=True)
-    metric = table_metrics(experiment, rows)
+    metric = table_metrics(experiment, rows, task)
     if metric:
         k_sweep_figure(experiment, rows, metric[-1], figures / "k_sweep.png")
-        provider_figure(experiment, rows, metric[-1], figures / "providers.png")
+        provider_figure(experiment, rows, metric[-1], figures / "providers.png", default_k=task.default_k)
