@@ -13,7 +13,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 from pretty_framework import api
-from pretty_framework.plugin.hookspecs import hookimpl
+from pretty_framework.plugin.hookspecs import hookimpl as hookimpl  # eager: the name every plugin imports
 
 __all__ = sorted({*api.__all__, "__version__", "decode"})
 

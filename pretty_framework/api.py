@@ -18,6 +18,7 @@ Groups (see docs/plugins.md):
 * languages: ``resolve_language``, ``normalize_language``, ``language_name``
 * dictionary store: ``DictionaryStore``, ``Lookup``, ``StoreSession``, ``DictionaryFormat``, ``Pair``, ``BadLine``,
   ``bundled_word_list``
+* metrics: ``Metric``, ``MetricResult``, ``MetricInput``, ``MetricUnavailable``
 * errors: ``PrettyError``, ``OptionsError``, ``ModelLoadError``, ``InputError``, ``PluginError``
 """
 
@@ -73,6 +74,10 @@ _EXPORTS = {
     "ModelLoadError": "pretty_framework.errors",
     "InputError": "pretty_framework.errors",
     "PluginError": "pretty_framework.errors",
+    "MetricUnavailable": "pretty_framework.errors",
+    "Metric": "pretty_framework.evaluation.metric",
+    "MetricResult": "pretty_framework.evaluation.metric",
+    "MetricInput": "pretty_framework.evaluation.metric",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -22,7 +22,9 @@ class UnknownNameError(PrettyError, KeyError):
         self.kind = kind
         self.name = name
         self.known = sorted(set(known))
-        close = difflib.get_close_matches(name, self.known, n=3)
+        # Case-folded, so "BLUE" still suggests "bleu"; the suggestions keep their own spelling.
+        folded = {known.casefold(): known for known in self.known}
+        close = [folded[c] for c in difflib.get_close_matches(str(name).casefold(), list(folded), n=3)]
         hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
         listing = ", ".join(self.known) if self.known else "none installed"
         super().__init__(f"unknown {kind} {name!r}{hint}; known: {listing}")

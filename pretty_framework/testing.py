@@ -19,8 +19,8 @@ import socket
 from collections.abc import Iterator, Sequence
 from unittest import mock
 
-from pretty_framework.priors.types import Prior, PriorRequest
 from pretty_framework.priors.provider import PriorProvider
+from pretty_framework.priors.types import Prior, PriorRequest
 
 
 class NetworkAccessError(AssertionError):

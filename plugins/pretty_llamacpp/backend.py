@@ -22,17 +22,20 @@ import os
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
 from pretty_framework.api import (
     Generation,
     GenerationSettings,
     ModelLoadError,
+    Options,
     OptionsError,
     StopWatcher,
     choose_tokens,
     gguf_file,
+    sampling_generator,
     shared_prefix,
+    validate_options,
 )
 
 log = logging.getLogger(__name__)

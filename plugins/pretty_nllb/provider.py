@@ -15,13 +15,13 @@ from typing import Any
 from pydantic import Field
 
 from pretty_framework.api import (
+    LazyPretrained,
     OptionsError,
     Prior,
     PriorProvider,
     PriorRequest,
     Provenance,
     ProviderOptions,
-    LazyPretrained,
     resolve_language,
 )
 

@@ -13,13 +13,13 @@ from typing import Any
 from pydantic import Field
 
 from pretty_framework.api import (
+    LazyPretrained,
     ModelLoadError,
     Prior,
     PriorProvider,
     PriorRequest,
     Provenance,
     ProviderOptions,
-    LazyPretrained,
 )
 from pretty_framework.api import (
     format_pos_pairs as format_pairs,

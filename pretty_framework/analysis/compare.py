@@ -24,12 +24,12 @@ from typing import Any
 import torch
 
 from pretty_framework.analysis import measures
-from pretty_framework.backends.padding import left_pad
 from pretty_framework.backends.chat import chat_prompt_ids
-from pretty_framework.errors import ModelLoadError, PrettyError
+from pretty_framework.backends.padding import left_pad
 from pretty_framework.decoding.generation import GenerationSettings
-from pretty_framework.priors.cutting import REPLACEMENT_CHAR, decode_answer, join_prompt_and_prior
+from pretty_framework.errors import ModelLoadError, PrettyError
 from pretty_framework.io.records import Item
+from pretty_framework.priors.cutting import REPLACEMENT_CHAR, decode_answer, join_prompt_and_prior
 from pretty_framework.tasks import Task
 
 MODES = ("auto", "shared", "cross")

@@ -34,8 +34,8 @@ def analyze(input_path, input_format, flores, split, limit, src, tgt, foundation
             max_k, mode, device, dtype, batch_size, out) -> None:
     """Agreement@K and KL/JS/cross-entropy between a foundation and an SFT model (paper, Section 2.2)."""
     from pretty_framework import __version__
-    from pretty_framework.analysis.report import plot, text_summary, write_json
     from pretty_framework.analysis.compare import Analysis, AnalysisError
+    from pretty_framework.analysis.report import plot, text_summary, write_json
     from pretty_framework.backends.transformers_backend import TransformersBackend
     from pretty_framework.io.signature import RunSignature
     from pretty_framework.languages import normalize_language

@@ -13,11 +13,9 @@ from pretty_framework.errors import InputError
 
 def signature_field(record: dict[str, Any], key: str) -> str | None:
     """One field (``task``, ``pair``) of a record's run signature."""
-    for part in str(record.get("signature", "")).split("|"):
-        name, _, value = part.partition(":")
-        if name == key:
-            return value
-    return None
+    from pretty_framework.io.signature import RunSignature
+
+    return RunSignature.parse(str(record.get("signature", ""))).get(key)
 
 
 def load_hypotheses(path: Path, reference: Path | None) -> list[dict[str, Any]]:

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pretty_framework.errors import UnknownNameError
-from pretty_framework.languages import language_name
 from pretty_framework.io.records import Item
+from pretty_framework.languages import language_name
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from pretty_framework.errors import UnknownNameError
-from pretty_framework.languages import language_name, resolve_language
 from pretty_framework.io.records import Item
+from pretty_framework.languages import language_name, resolve_language
 from pretty_framework.tasks import ParsedOutput, Task, Template
 
 INSTRUCTION = ("Please write a concise summary of the text, return your responses with one line that cover "
