@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pretty_framework.languages import normalize_language
 from pretty_framework.store.dictionary import DictionaryStore, ImportReport
+from pretty_framework.store.formats import BUILTIN_FORMATS
 from pretty_framework.store.lookup import PIVOT
 from pretty_framework.store.resources import DICTIONARIES_PACKAGE, resource_folder
 
@@ -49,14 +50,13 @@ def ensure_bundled(store: DictionaryStore, src: str, tgt: str, resource: str | N
     The pair itself when it is shipped, else ``src -> English`` and
     ``English -> tgt`` for the pivot. Already imported files are left alone.
     """
-    from pretty_framework.plugin.manager import get_plugins
-
     shipped = {(d.src, d.tgt): d for d in bundled_dictionaries() if resource in (None, d.resource)}
     wanted = [shipped[(src, tgt)]] if (src, tgt) in shipped else [
         shipped[pair] for pair in ((src, PIVOT), (PIVOT, tgt)) if pair in shipped
     ]
-    formats = get_plugins().dictionary_formats
+    # The shipped files are in the store's own formats: no plugin look-up (the store is a library layer).
+    formats = {fmt.name: fmt for fmt in BUILTIN_FORMATS}
     return [
-        store.import_file(d.path, formats.get(d.format)(), d.src, d.tgt, name=d.source_name, licence=d.licence)
+        store.import_file(d.path, formats[d.format](), d.src, d.tgt, name=d.source_name, licence=d.licence)
         for d in wanted
     ]
