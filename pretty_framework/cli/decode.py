@@ -82,6 +82,10 @@ def load_items(input_path: str | None, input_format: str, reference: Path | None
 @click.option("-B", "--backend-option", "backend_options", multiple=True, metavar="KEY=VALUE",
               help="A backend option (llama.cpp: n_ctx, n_seq_max, n_threads, prefix_cache; transformers: loop, "
                    "prefix_cache); repeat for several.")
+@click.option("--base-url", help="openai backend: the server's OpenAI API, e.g. http://host:8000/v1 "
+              "(same as -B base_url=...; API key from $PRETTY_OPENAI_API_KEY or $OPENAI_API_KEY).")
+@click.option("--concurrency", type=click.IntRange(min=1), help="openai backend: requests in flight "
+              "(same as -B concurrency=N; default 8).")
 @click.option("--sort-window", type=click.IntRange(min=0), default=8, show_default=True,
               help="Batches sorted by input length together (0: input order, each batch written at once).")
 @click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
@@ -92,7 +96,7 @@ def load_items(input_path: str | None, input_format: str, reference: Path | None
 def decode(input_path, input_format, reference, flores, split, limit, src, tgt, task, provider, prior,
            provider_options, k, model, backend, device, dtype, template, batch_size, max_new_tokens, sample,
            temperature, top_p, top_k, seed, no_repetition_guard, output, fmt, resume, force, on_prior_error,
-           progress, backend_options, sort_window, executor, ray_address, ray_workers) -> None:
+           progress, backend_options, base_url, concurrency, sort_window, executor, ray_address, ray_workers) -> None:
     """Decode inputs with a foundation model guided by a provider's priors.
 
     \b
@@ -112,10 +116,13 @@ def decode(input_path, input_format, reference, flores, split, limit, src, tgt, 
         options["text"] = prior
     settings = GenerationSettings(max_new_tokens=max_new_tokens, do_sample=sample, temperature=temperature,
                                   top_p=top_p, top_k=top_k, seed=seed, repetition_guard=not no_repetition_guard)
+    backend_opts = parse_backend_options(backend_options)
+    for key, value in (("base_url", base_url), ("concurrency", concurrency)):
+        if value is not None:  # conveniences for the openai backend: plain backend options
+            backend_opts[key] = value
     spec = EngineSpec(task=task, provider=provider, src_lang=src_code, tgt_lang=tgt_code, provider_options=options,
-                      backend=backend, model=model, device=device, dtype=dtype,
-                      backend_options=parse_backend_options(backend_options), k=k, template=template,
-                      settings=settings, on_prior_error=on_prior_error)
+                      backend=backend, model=model, device=device, dtype=dtype, backend_options=backend_opts,
+                      k=k, template=template, settings=settings, on_prior_error=on_prior_error)
     spec.check()  # unknown names and bad options fail here, before any model loads
     items = load_items(input_path, input_format, reference, flores, split, src_code, tgt_code, limit)
     executor = make_executor(executor, workers=ray_workers, address=ray_address)

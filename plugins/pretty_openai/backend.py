@@ -1,0 +1,317 @@
+"""The OpenAI-compatible backend: decode through the completions API of vLLM, SGLang, llama.cpp's server, ...
+
+Raw-prompt completions only (``/v1/completions``, never chat): the prior is
+appended to the raw prompt, exactly as with the in-process backends. The
+prompt goes out as the engine's token ids where the server takes them (vLLM,
+SGLang, llama.cpp's server), else as their text (llama-cpp-python's server,
+unknown servers; force either with ``prompt_ids=``).
+
+Stop rules are the framework's: the server is sent the stop strings and
+``max_tokens`` (so it stops early), its answer is turned back into the served
+model's token ids, and a :class:`StopWatcher` walks those ids token by token,
+so the repetition guard, EOS and the length limit cut where an in-process
+backend would. A stop string the server removed from its text is put back
+(in-process backends keep the token that completes it): vLLM says which one
+fired (``stop_reason``); elsewhere a completion that generated more tokens
+than its text holds (``usage.completion_tokens``) ended on the first stop
+string, else on EOS.
+
+Guides (per-step logits processors, issue #12) cannot run here: a completions
+request cannot call back into the client at each step. What could work: a
+static ``logit_bias`` (vLLM, llama.cpp and OpenAI take one; a script guide
+could ban the other scripts' tokens), or re-priming: short completions
+(``max_tokens`` of a few tokens) with the guide's decision appended to the
+prompt in between, which a prefix-caching server (vLLM, llama.cpp) makes
+affordable. ``top_logprobs`` (analysis, candidate-prior scoring) uses the
+completions ``logprobs`` field.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from pretty_framework.api import (
+    Generation,
+    GenerationSettings,
+    ModelLoadError,
+    Options,
+    OptionsError,
+    StopWatcher,
+    validate_options,
+)
+
+from .client import ServerClient, ServerError, public_url
+from .tokenizer import LocalTokenizer, Tokenizer, server_tokenizer
+
+log = logging.getLogger(__name__)
+
+API_KEY_VARIABLES = ("PRETTY_OPENAI_API_KEY", "OPENAI_API_KEY")
+DEFAULT_CONTEXT = 2048  # when neither the option nor the server says (llama-cpp-python's own default n_ctx)
+CACHE_SIZE = 8192  # tokenize/detokenize answers kept: the engine asks for the same texts several times per item
+ANCHORS = ("\n", ".", " ")  # text that does not merge with a continuation's first token (tried in order)
+OWNERS = {"vllm": "vllm", "sglang": "sglang", "llamacpp": "llama.cpp", "me": "llama-cpp-python"}
+SERVERS = ("auto", "vllm", "sglang", "llama.cpp", "llama-cpp-python", "openai")
+PROMPT_IDS = {"vllm": True, "sglang": True, "llama.cpp": True}  # servers known to take token-id prompts
+
+
+class OpenAIOptions(Options):
+    """The backend's knobs (``pretty decode --backend openai --base-url URL -B key=value``)."""
+
+    base_url: str = "http://127.0.0.1:8000/v1"
+    concurrency: int = Field(8, ge=1, le=512)  # completion requests in flight
+    tokenizer: str | None = None  # a local tokenizer (folder, hub id, .gguf) instead of the server's endpoints
+    server: Literal["auto", "vllm", "sglang", "llama.cpp", "llama-cpp-python", "openai"] = "auto"
+    prompt_ids: bool | None = None  # send token ids (default: where the server is known to take them)
+    max_context: int | None = Field(None, ge=64)  # default: the server's max_model_len, else 2048
+    timeout: float = Field(600.0, gt=0)  # seconds to wait for one answer (a queued long completion)
+    connect_timeout: float = Field(10.0, gt=0)
+    retries: int = Field(4, ge=0, le=10)  # more tries after the first on 429/5xx/connection errors
+    backoff: float = Field(0.5, ge=0)  # first wait in seconds, doubled each retry
+    api_key_env: str = "PRETTY_OPENAI_API_KEY"  # the variable holding the key (OPENAI_API_KEY as fallback)
+    extra_body: dict[str, Any] = Field(default_factory=dict)  # fields added to every completion request
+
+
+class OpenAIBackend:
+    """A model behind an OpenAI-compatible completions server; the model name (``-m``) is the served name."""
+
+    name: ClassVar[str] = "openai"
+    Options: ClassVar[type[OpenAIOptions]] = OpenAIOptions
+
+    def __init__(self, model: str | None = None, device: str = "auto", dtype: str = "auto", **options: Any):
+        self.options = validate_options(self.Options, options, f"backend {self.name!r}")
+        if device not in ("auto", "server"):
+            raise OptionsError(f"the openai backend runs where the server runs; device {device!r} is not selectable")
+        if dtype not in ("auto", "server"):
+            raise OptionsError(f"the openai backend uses the server's weights as served; dtype {dtype!r} is not "
+                               "selectable")
+        self.dtype = "server"
+        key = next((os.environ[v] for v in (self.options.api_key_env, *API_KEY_VARIABLES) if os.environ.get(v)), None)
+        opts = self.options
+        self._client = ServerClient(opts.base_url, key, timeout=opts.timeout, connect_timeout=opts.connect_timeout,
+                                    retries=opts.retries, backoff=opts.backoff, connections=opts.concurrency + 2)
+        self._pool: ThreadPoolExecutor | None = None
+        try:
+            self._connect(model)
+        except BaseException:
+            self._client.close()
+            raise
+
+    def _connect(self, model: str | None) -> None:
+        url = self._client.shown_url
+        try:  # one retry: a server that is down fails in about a second, not after the full backoff
+            listing = self._client.get("models", retries=min(1, self.options.retries))
+        except ServerError as error:
+            raise ModelLoadError(f"no OpenAI-compatible server answers at {url} ({error}); start one or point "
+                                 "--base-url at it") from None
+        entries = [m for m in (listing.get("data") or []) if isinstance(m, dict) and "id" in m]
+        served = [str(m["id"]) for m in entries]
+        if model is None:
+            if len(served) != 1:
+                raise ModelLoadError(f"the server at {url} serves {len(served)} models; name one with -m: "
+                                     f"{', '.join(served) or 'none'}")
+            model = served[0]
+        elif model not in served:
+            raise ModelLoadError(f"the server at {url} does not serve model {model!r}; it serves: "
+                                 f"{', '.join(served) or 'none'}")
+        entry = entries[served.index(model)]
+        self.model_name = model
+        self.server = self.options.server
+        if self.server == "auto":
+            self.server = OWNERS.get(str(entry.get("owned_by", "")).lower(), "openai")
+        self.prompt_ids = self.options.prompt_ids
+        if self.prompt_ids is None:
+            self.prompt_ids = PROMPT_IDS.get(self.server, False)
+        served_context = entry.get("max_model_len") or (entry.get("meta") or {}).get("n_ctx_train")
+        self.max_context = int(self.options.max_context or served_context or DEFAULT_CONTEXT)
+        self.tokenizer = self._tokenizer()
+        self._cache: OrderedDict[tuple[str, Any], Any] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        log.info("openai backend: %s at %s (%s server, tokenizer %s, prompts as %s)", model, url, self.server,
+                 self.tokenizer.name, "ids" if self.prompt_ids else "text")
+
+    def _tokenizer(self) -> Tokenizer:
+        if self.options.tokenizer:
+            return LocalTokenizer(self.options.tokenizer)
+        found = server_tokenizer(self._client, self.model_name, self.server)
+        if found is None:
+            raise ModelLoadError(
+                f"the server at {self._client.shown_url} has no tokenize/detokenize endpoints (vLLM, SGLang and "
+                "llama.cpp servers have them); give the served model's tokenizer with -B tokenizer=FOLDER|HUB_ID|"
+                "FILE.gguf")
+        return found
+
+    # -- tokens ----------------------------------------------------------------------------
+    def encode(self, text: str) -> list[int]:
+        return list(self._cached("encode", text, self.tokenizer.encode))
+
+    def decode(self, ids: Sequence[int]) -> str:
+        return self._cached("decode", tuple(ids), self.tokenizer.decode)
+
+    def _cached(self, kind: str, key: Any, compute: Callable[[Any], Any]) -> Any:
+        with self._cache_lock:
+            if (kind, key) in self._cache:
+                self._cache.move_to_end((kind, key))
+                return self._cache[kind, key]
+        value = compute(key)
+        if kind == "encode":
+            value = tuple(value)
+        with self._cache_lock:
+            self._cache[kind, key] = value
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return value
+
+    def continuation_ids(self, text: str) -> list[int]:
+        """The ids of ``text`` as it reads after a prompt: tokenized behind an anchor that does not merge with it
+        (so no BOS, and a leading space stays the first token's own)."""
+        if not text:
+            return []
+        for anchor in ANCHORS:
+            head, whole = self.encode(anchor), self.encode(anchor + text)
+            if whole[: len(head)] == head:
+                return whole[len(head) :]
+        head, whole = self.encode(""), self.encode(text)
+        return whole[len(head) :]
+
+    # -- decoding --------------------------------------------------------------------------
+    def generate(self, prompts: Sequence[Sequence[int]], settings: GenerationSettings) -> list[Generation]:
+        """One completion request per prompt, ``concurrency`` in flight; results in input order."""
+        if not prompts:
+            return []
+        if len(prompts) == 1 or self.options.concurrency == 1:
+            return [self._complete(list(p), settings) for p in prompts]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.options.concurrency, thread_name_prefix="pretty-openai")
+        return list(self._pool.map(lambda p: self._complete(list(p), settings), prompts))
+
+    def request_body(self, prompt: Sequence[int], settings: GenerationSettings) -> dict[str, Any]:
+        """The completions request for ``prompt``: the settings mapped one to one, greedy as temperature 0."""
+        body: dict[str, Any] = {
+            "model": self.model_name,
+            "prompt": list(prompt) if self.prompt_ids else self.decode(prompt),
+            "max_tokens": settings.max_new_tokens,
+            "temperature": settings.temperature if settings.do_sample else 0.0,
+            "top_p": settings.top_p if settings.do_sample else 1.0,
+            "n": 1,
+            "stream": False,
+        }
+        if settings.stop_strings:
+            body["stop"] = list(settings.stop_strings)
+        if settings.do_sample and settings.seed is not None:
+            body["seed"] = settings.seed  # the same seed for every prompt: a prompt's sample does not depend on
+            # which batch it fell in, so a resumed run samples as the first one did
+        body.update(self._neutral(settings))
+        body.update(self.options.extra_body)
+        return body
+
+    def _neutral(self, settings: GenerationSettings) -> dict[str, Any]:
+        """Server-specific fields that switch off samplers the other backends do not have."""
+        top_k = settings.top_k if settings.do_sample else 0
+        if self.server in ("llama.cpp", "llama-cpp-python"):  # llama.cpp defaults: repeat_penalty 1.1, min_p 0.05
+            return {"repeat_penalty": 1.0, "min_p": 0.0, "top_k": top_k}
+        if self.server in ("vllm", "sglang"):  # vLLM applies the model's generation_config.json unless told
+            return {"repetition_penalty": 1.0, "min_p": 0.0, "top_k": top_k or -1}
+        return {}
+
+    def _complete(self, prompt: list[int], settings: GenerationSettings) -> Generation:
+        data = self._client.post("completions", self.request_body(prompt, settings))
+        try:
+            choice = data["choices"][0]
+            text = choice.get("text") or ""
+        except (KeyError, IndexError, TypeError):
+            raise ServerError(f"{self._client.shown_url}: a completion without choices: {str(data)[:200]}") from None
+        finish = choice.get("finish_reason")
+        generated = (data.get("usage") or {}).get("completion_tokens")
+        ids = self.continuation_ids(text)
+        stop = self._stop_string(choice, finish, settings, ids, generated)
+        if stop:
+            ids = self.continuation_ids(text + stop)
+        return self._stop_rules(ids, settings, finish, stop is not None)
+
+    def _stop_string(self, choice: dict[str, Any], finish: str | None, settings: GenerationSettings,
+                     ids: list[int], generated: int | None) -> str | None:
+        """The stop string the server cut its text at, or ``None`` (EOS, length, no stop strings)."""
+        if finish != "stop" or not settings.stop_strings:
+            return None
+        if "stop_reason" in choice:  # vLLM: the stop string, a stop token id, or None for EOS
+            reason = choice["stop_reason"]
+            return reason if isinstance(reason, str) and reason in settings.stop_strings else None
+        if generated is not None and generated <= len(ids):
+            return None  # every generated token is in the text: the model ended with EOS
+        return settings.stop_strings[0]  # the server checks its stop strings in order
+
+    def _stop_rules(self, ids: list[int], settings: GenerationSettings, finish: str | None,
+                    stopped: bool) -> Generation:
+        """Cut ``ids`` where an in-process backend would have stopped: a StopWatcher fed token by token.
+
+        The server already stopped at the first stop string (its text never holds one before the end), so the
+        watcher checks the repetition guard and the length; the token that completes the stop string ends it.
+        """
+        watcher = StopWatcher(1, replace(settings, stop_strings=()), self.decode)
+        for i, token in enumerate(ids):
+            if stopped and i == len(ids) - 1:
+                return Generation(token_ids=ids, stop_reason="stop_string")
+            if watcher.step([token])[0]:
+                return watcher.results()[0]
+        if stopped:  # the stop string merged into the text's last token
+            return Generation(token_ids=ids, stop_reason="stop_string")
+        return Generation(token_ids=ids, stop_reason="eos" if finish == "stop" else "length")
+
+    # -- log-probabilities -----------------------------------------------------------------
+    def top_logprobs(self, prompt: Sequence[int], k: int = 20) -> list[tuple[int, float]]:
+        """The k most likely next tokens after ``prompt`` with their log-probabilities (``logprobs`` of a
+        one-token completion)."""
+        body = self.request_body(prompt, GenerationSettings(max_new_tokens=1))
+        body["logprobs"] = k
+        if self.server in ("vllm", "sglang"):
+            body["return_tokens_as_token_ids"] = True
+        try:
+            data = self._client.post("completions", body)
+        except ServerError as error:
+            raise ServerError(f"the server at {self._client.shown_url} gives no log-probabilities ({error})") from None
+        logprobs = ((data.get("choices") or [{}])[0] or {}).get("logprobs")
+        entries = self._top_entries(logprobs)
+        if entries is None:
+            raise ServerError(f"the server at {self._client.shown_url} answered without log-probabilities "
+                              "(llama-cpp-python's server needs --logits_all true)")
+        best = sorted(entries.items(), key=lambda item: -item[1])[:k]
+        return [(token, float(lp)) for token, lp in best]
+
+    def _top_entries(self, logprobs: Any) -> dict[int, float] | None:
+        if not isinstance(logprobs, dict):
+            return None
+        if isinstance(logprobs.get("content"), list) and logprobs["content"]:  # llama.cpp: chat-style, with ids
+            first = logprobs["content"][0]
+            return {int(e["id"]): float(e["logprob"]) for e in first.get("top_logprobs", []) if "id" in e}
+        tops = logprobs.get("top_logprobs")
+        if not tops or not isinstance(tops[0], dict):
+            return None
+        entries: dict[int, float] = {}
+        for piece, lp in tops[0].items():
+            if piece.startswith("token_id:"):  # vLLM with return_tokens_as_token_ids
+                entries[int(piece.removeprefix("token_id:"))] = float(lp)
+                continue
+            ids = self.continuation_ids(piece)  # a piece as the server printed it: its one token
+            if len(ids) == 1:
+                entries.setdefault(ids[0], float(lp))
+            else:
+                log.debug("top_logprobs: %r is not one token here; left out", piece)
+        return entries
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        self._client.close()
+
+    def __repr__(self) -> str:
+        return f"OpenAIBackend(model={getattr(self, 'model_name', None)!r}, base_url={public_url(self.options.base_url)!r})"
