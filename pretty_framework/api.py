@@ -14,7 +14,7 @@ Groups (see docs/plugins.md):
   ``pos_item_words``, ``format_pos_pairs``
 * backends: ``Backend``, ``Generation``, ``GenerationSettings``, ``StopWatcher``, ``shared_prefix``,
   ``choose_tokens``, ``sampling_generator``, ``left_pad``, ``chat_prompt_ids``, ``TransformersBackend``
-* models: ``resolve_model``, ``gguf_file``, ``load_pretrained``, ``LazyPretrained``
+* models: ``resolve_model``, ``gguf_file``, ``file_fingerprint``, ``load_pretrained``, ``LazyPretrained``
 * languages: ``resolve_language``, ``normalize_language``, ``language_name``
 * dictionary store: ``DictionaryStore``, ``Lookup``, ``StoreSession``, ``DictionaryFormat``, ``Pair``, ``BadLine``,
   ``bundled_word_list``
@@ -57,6 +57,7 @@ _EXPORTS = {
     "TransformersBackend": "pretty_framework.backends.transformers_backend",
     "resolve_model": "pretty_framework.backends.models",
     "gguf_file": "pretty_framework.backends.models",
+    "file_fingerprint": "pretty_framework.backends.models",
     "load_pretrained": "pretty_framework.backends.models",
     "LazyPretrained": "pretty_framework.backends.models",
     "resolve_language": "pretty_framework.languages",

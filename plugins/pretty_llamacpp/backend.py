@@ -32,6 +32,7 @@ from pretty_framework.api import (
     OptionsError,
     StopWatcher,
     choose_tokens,
+    file_fingerprint,
     gguf_file,
     sampling_generator,
     shared_prefix,
@@ -82,6 +83,8 @@ class LlamaCppBackend:
         self.options = validate_options(self.Options, options, f"backend {self.name!r}")
         self.model_name, path = gguf_file(model)
         self.dtype = "gguf"  # the file's own quantization
+        self.revision = file_fingerprint(path)
+        self.batch_invariant = False  # measured: batched and one-by-one greedy outputs differ (README)
         llama_cpp.llama_backend_init()
         model_params = llama_cpp.llama_model_default_params()
         try:

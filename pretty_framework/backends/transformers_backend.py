@@ -67,6 +67,11 @@ class TransformersBackend:
                 "Offline, use a packaged model (gemma3-270m), a local folder or a .gguf file."
             ) from error
         self.model.to(self.device).eval()
+        commit = getattr(self.model.config, "_commit_hash", None)  # a hub model's revision, once loaded
+        self.revision = resolved.revision if resolved.kind != "hub" or not commit else commit[:16]
+        #: greedy outputs do not depend on which rows share a batch (measured on CPU in float32; bf16 and fp16
+        #: round differently with padding): resume and batch size can then never change an output
+        self.batch_invariant = self.device.type == "cpu" and self.dtype == torch.float32
         self.max_context = _max_context(self.model.config)
         self.eos_ids = _eos_ids(self.model, self.tokenizer)
         pad = self.tokenizer.pad_token_id

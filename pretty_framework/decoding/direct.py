@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from pretty_framework import __version__
 from pretty_framework.io.records import DecodeResult, Item
-from pretty_framework.io.signature import RunSignature
+from pretty_framework.io.signature import RunSignature, format_options
 from pretty_framework.languages import normalize_language
 from pretty_framework.priors.fetch import check_on_error, fetch_priors
 from pretty_framework.priors.provider import PriorProvider
@@ -31,6 +31,7 @@ class DirectEngine:
         return RunSignature.of(model="-", backend="direct", task=self.task.name,
                                pair=f"{self.src_lang}-{self.tgt_lang}",
                                provider=self.provider.name + (f"({resource})" if resource else ""),
+                               opts=format_options(self.provider.options.model_dump(exclude_defaults=True)),
                                version=__version__)
 
     def decode_batch(self, items: Sequence[Item]) -> list[DecodeResult]:

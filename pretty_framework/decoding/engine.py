@@ -11,7 +11,7 @@ from pretty_framework.backends import Backend
 from pretty_framework.decoding.generation import GenerationSettings
 from pretty_framework.errors import OptionsError
 from pretty_framework.io.records import DecodeResult, Item
-from pretty_framework.io.signature import RunSignature
+from pretty_framework.io.signature import RunSignature, format_options
 from pretty_framework.languages import normalize_language
 from pretty_framework.priors.cutting import JoinedPrompt, decode_answer, join_prompt_and_prior
 from pretty_framework.priors.fetch import check_on_error, fetch_priors
@@ -61,15 +61,18 @@ class Engine:
         resource = self.provider.resource()
         return RunSignature.of(
             model=self.backend.model_name,
+            rev=getattr(self.backend, "revision", "-"),
             backend=self.backend.name,
             dtype=str(getattr(self.backend, "dtype", "-")).removeprefix("torch."),
             task=self.task.name,
             pair=f"{self.src_lang}-{self.tgt_lang}",
             provider=self.provider.name + (f"({resource})" if resource else ""),
+            opts=format_options(self.provider.options.model_dump(exclude_defaults=True)),
             k=self.k,
             tmpl=self.template,
             dec=self.settings.describe(),
             max=self.settings.max_new_tokens,
+            rep=self.settings.describe_repetition_guard(),
             version=__version__,
         )
 

@@ -44,6 +44,12 @@ class GenerationSettings:
             return "greedy"
         return f"sample(t={self.temperature},p={self.top_p},k={self.top_k},seed={self.seed})"
 
+    def describe_repetition_guard(self) -> str:
+        """The repetition guard for the run signature: ``off``, or ``on(period,repeats,tokens)``."""
+        if not self.repetition_guard:
+            return "off"
+        return f"on({self.loop_max_period},{self.loop_min_repeats},{self.loop_min_tokens})"
+
 
 @dataclass(frozen=True)
 class Generation:

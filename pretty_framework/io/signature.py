@@ -8,8 +8,9 @@ resumed run or ``pretty eval`` reads it back field by field.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from urllib.parse import quote
 
 # A field starts after "|" with a key and a colon; values may hold ":" (a model path) but not "|".
 _FIELD_START = re.compile(r"\|(?=[A-Za-z_][\w.-]*:)")
@@ -54,3 +55,14 @@ class RunSignature:
         keys = [key for key, _ in self.fields] + [key for key, _ in other.fields if key not in mine]
         return [f"{key}: {mine.get(key, '-')} != {theirs.get(key, '-')}" for key in keys
                 if mine.get(key) != theirs.get(key)]
+
+
+def format_options(options: Mapping[str, object]) -> str:
+    """Options as one signature value: ``key=value`` sorted by key, joined by ``,``; ``-`` for none.
+
+    Values are percent-encoded where they hold ``|``, ``,``, ``=``, ``%`` or white space, so the
+    signature still parses and two different option sets never format alike.
+    """
+    if not options:
+        return "-"
+    return ",".join(f"{key}={quote(str(value), safe='')}" for key, value in sorted(options.items()))
