@@ -60,6 +60,10 @@ class InputError(PrettyError):
     """Input data is missing or malformed; the message names the file and line."""
 
 
+class OutputError(PrettyError):
+    """An output cannot be written (a full disk, a folder where a file should be); what was written is kept."""
+
+
 class ResumeError(PrettyError):
     """An output file cannot be resumed (different run, or not our format)."""
 

@@ -92,16 +92,25 @@ def test_killed_run_resumes_without_losing_or_duplicating(tmp_path, tiny_model_d
     assert len(rows) == 5
 
 
-def test_changed_configuration_is_refused_unless_forced(tmp_path, tiny_model_dir):
-    path = write_experiment(tmp_path, tiny_model_dir, runs=[{"label": "Base", "provider": "none"}],
-                           table={"metrics": ["chrF"]})
-    runner = CliRunner()
-    assert runner.invoke(cli, ["run", str(path), "-o", str(tmp_path / "out")]).exit_code == 0
-    path = write_experiment(tmp_path, tiny_model_dir, runs=[{"label": "Base", "provider": "none"}],
-                           table={"metrics": ["chrF"]}, max_new_tokens=5)
-    refused = runner.invoke(cli, ["run", str(path), "-o", str(tmp_path / "out")])
-    assert refused.exit_code == 1 and "--force" in refused.output
-    assert runner.invoke(cli, ["run", str(path), "-o", str(tmp_path / "out"), "--force"]).exit_code == 0
+@pytest.mark.parametrize("first, second, field", [
+    ({"runs": [{"label": "Base", "provider": "none"}]},
+     {"runs": [{"label": "Base", "provider": "none"}], "max_new_tokens": 5}, "max: 6 != 5"),
+    ({"runs": [{"label": "Base", "provider": "text", "options": {"text": "Die"}}]},
+     {"runs": [{"label": "Base", "provider": "text", "options": {"text": "Der"}}]}, "opts: text=Die != text=Der"),
+])
+def test_a_changed_configuration_is_decoded_again_never_mixed(tmp_path, tiny_model_dir, first, second, field):
+    runner, out = CliRunner(), tmp_path / "out"
+    path = write_experiment(tmp_path, tiny_model_dir, table={"metrics": ["chrF"]}, max_new_tokens=6, **first)
+    assert runner.invoke(cli, ["run", str(path), "-o", str(out)]).exit_code == 0
+    output = next(out.rglob("*.jsonl"))
+    old_signature = json.loads(output.read_text().splitlines()[0])["signature"]
+    path = write_experiment(tmp_path, tiny_model_dir, table={"metrics": ["chrF"]}, **{"max_new_tokens": 6, **second})
+    again = runner.invoke(cli, ["run", str(path), "-o", str(out)])
+    assert again.exit_code == 0 and field in again.output and "decoding it again" in again.output
+    signatures = {json.loads(line)["signature"] for line in output.read_text().splitlines()}
+    assert len(signatures) == 1 and signatures != {old_signature}  # one configuration per file, the new one
+    rows = json.loads((out / "results.json").read_text())["rows"]
+    assert rows[0]["n"] == 4
 
 
 @pytest.mark.parametrize(("changes", "message"), [

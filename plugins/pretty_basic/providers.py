@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pretty_framework.api import Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
+from pretty_framework.api import Item, OptionsError, Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions
 
 
 class NoPrior(PriorProvider):
@@ -30,16 +30,19 @@ class TextPrior(PriorProvider):
     description = "a prior the user gives (--prior, or a 'prior' field per JSONL item)"
     Options = TextOptions
 
+    def check_items(self, items: Sequence[Item]) -> None:
+        if self.options.text is None and not any(_item_prior(item) for item in items):
+            raise OptionsError("provider 'text' has no prior to give: pass --prior TEXT (or -O text=TEXT), or "
+                               "give JSONL input with a 'prior' field per item")
+
     def priors(self, requests: Sequence[PriorRequest]) -> list[Prior | None]:
         return [self._one(request) for request in requests]
 
     def _one(self, request: PriorRequest) -> Prior | None:
         if self.options.text is not None:
             return Prior(self.options.text, Provenance(self.name, resource="option"))
-        given = request.metadata.get("prior")
-        if isinstance(given, str) and given.strip():
-            return Prior(given, Provenance(self.name, resource="item"))
-        return None
+        given = _item_prior(request.item)
+        return Prior(given, Provenance(self.name, resource="item")) if given else None
 
 
 class OraclePrior(PriorProvider):
@@ -51,8 +54,23 @@ class OraclePrior(PriorProvider):
     name = "oracle"
     description = "first k tokens of the reference (upper-bound control; needs references)"
 
+    def check_items(self, items: Sequence[Item]) -> None:
+        missing = [item.id for item in items if not (item.reference or "").strip()]
+        if missing and len(missing) == len(items):
+            raise OptionsError("provider 'oracle' reads the reference, and the input has none: give --reference "
+                               "FILE, --flores DIR, or JSONL with a 'reference' field")
+        if missing:
+            raise OptionsError(f"provider 'oracle' reads the reference, and {len(missing)} of {len(items)} items "
+                               f"have none (first: item {missing[0]!r})")
+
     def priors(self, requests: Sequence[PriorRequest]) -> list[Prior | None]:
         return [
             Prior(request.reference, Provenance(self.name, resource="reference")) if request.reference else None
             for request in requests
         ]
+
+
+def _item_prior(item: Item) -> str | None:
+    """A JSONL item's own ``prior`` field, if it holds text."""
+    given = item.fields.get("prior")
+    return given if isinstance(given, str) and given.strip() else None

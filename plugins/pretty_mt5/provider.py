@@ -92,5 +92,8 @@ class CrossSumPrior(PriorProvider):
     def resource(self) -> str | None:
         return self.options.model
 
+    def prepare(self) -> None:
+        self._model.get()  # a missing model fails now, before the foundation model loads
+
     def close(self) -> None:
         self._model.close()

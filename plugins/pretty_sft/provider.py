@@ -75,6 +75,9 @@ class SftPrior(PriorProvider):
             for answer in answers
         ]
 
+    def prepare(self) -> None:
+        self._model()  # a missing model fails now, before the foundation model loads
+
     def resource(self) -> str | None:
         return self.options.model
 

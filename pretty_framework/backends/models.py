@@ -223,8 +223,10 @@ def load_pretrained(name: str, model_class: Any, *, device: str = "auto", dtype:
     from transformers import AutoTokenizer
 
     from pretty_framework.backends.devices import pick_device, pick_dtype
+    from pretty_framework.backends.hub import hub_snapshot
 
-    source = resolve_model(name).source
+    resolved = resolve_model(name)
+    source = hub_snapshot(resolved.source, what) if resolved.kind == "hub" else resolved.source
     chosen = pick_device(device)
     try:
         tokenizer = AutoTokenizer.from_pretrained(source)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import torch
@@ -12,6 +13,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, StoppingCriteria, 
 from pretty_framework.backends import decode_loop
 from pretty_framework.backends.decode_loop import PrefixCache
 from pretty_framework.backends.devices import pick_device, pick_dtype
+from pretty_framework.backends.hub import hub_snapshot
 from pretty_framework.backends.models import resolve_model
 from pretty_framework.backends.padding import left_pad
 from pretty_framework.decoding.generation import Generation, GenerationSettings, StopWatcher
@@ -58,17 +60,18 @@ class TransformersBackend:
         self.model_name = resolved.name
         self.device = pick_device(device)
         self.dtype = pick_dtype(dtype, self.device)
+        source = hub_snapshot(resolved.source) if resolved.kind == "hub" else resolved.source
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(resolved.source)
-            self.model = AutoModelForCausalLM.from_pretrained(resolved.source, dtype=self.dtype)
+            self.tokenizer = AutoTokenizer.from_pretrained(source)
+            self.model = AutoModelForCausalLM.from_pretrained(source, dtype=self.dtype)
         except OSError as error:
             raise ModelLoadError(
                 f"cannot load model {resolved.source!r} ({resolved.kind}): {error}. "
                 "Offline, use a packaged model (gemma3-270m), a local folder or a .gguf file."
             ) from error
         self.model.to(self.device).eval()
-        commit = getattr(self.model.config, "_commit_hash", None)  # a hub model's revision, once loaded
-        self.revision = resolved.revision if resolved.kind != "hub" or not commit else commit[:16]
+        # a hub snapshot's folder is named by its commit
+        self.revision = resolved.revision if resolved.kind != "hub" else Path(source).name[:16]
         #: greedy outputs do not depend on which rows share a batch (measured on CPU in float32; bf16 and fp16
         #: round differently with padding): resume and batch size can then never change an output
         self.batch_invariant = self.device.type == "cpu" and self.dtype == torch.float32

@@ -105,9 +105,12 @@ def decode(input_path, input_format, reference, flores, split, limit, src, tgt, 
     """
     from pretty_framework.decoding.executors import EngineSpec, make_executor
     from pretty_framework.decoding.generation import GenerationSettings
-    from pretty_framework.io.outputs import ResultWriter
+    from pretty_framework.io.outputs import ResultWriter, check_output_path
     from pretty_framework.languages import normalize_language
 
+    fmt = fmt or ("jsonl" if output else "text")
+    check_output_path(output, fmt, resume=resume, force=force)  # before anything loads
+    refuse_unused_sampling_options(click.get_current_context(), sample)
     src_code, tgt_code = normalize_language(src), normalize_language(tgt)
     options = parse_provider_options(provider_options)
     if prior is not None:
@@ -125,21 +128,37 @@ def decode(input_path, input_format, reference, flores, split, limit, src, tgt, 
                       k=k, template=template, settings=settings, on_prior_error=on_prior_error)
     spec.check()  # unknown names and bad options fail here, before any model loads
     items = load_items(input_path, input_format, reference, flores, split, src_code, tgt_code, limit)
+    spec.check(items)  # a provider that could give these items no prior at all (oracle without references)
     executor = make_executor(executor, workers=ray_workers, address=ray_address)
     try:
         signature = executor.signature(spec)
-        writer = ResultWriter(output, fmt or ("jsonl" if output else "text"), signature, resume=resume, force=force)
+        writer = ResultWriter(output, fmt, signature, resume=resume, force=force,
+                              batching=f"{batch_size}x{sort_window}")
         try:
-            todo = writer.remaining(items)
+            todo = writer.remaining(items, batch_invariant=executor.batch_invariant(spec))
             if resume and len(todo) < len(items):
                 click.echo(f"resuming: {len(items) - len(todo)} of {len(items)} items already done", err=True)
-            executor.run(spec, todo, writer, batch_size=batch_size, progress=progress, sort_window=sort_window)
+            executor.run(spec, items, writer, done=writer.done, batch_size=batch_size, progress=progress,
+                         sort_window=sort_window)
         finally:
             writer.close()
     finally:
         executor.close()
     if output is not None:
         click.echo(f"wrote {len(items)} results to {output}\nsignature: {signature}", err=True)
+
+
+SAMPLING_OPTIONS = ("temperature", "top_p", "top_k", "seed")
+
+
+def refuse_unused_sampling_options(ctx: click.Context, sample: bool) -> None:
+    """``--temperature`` and friends do nothing without ``--sample``: say so instead of ignoring them."""
+    from click.core import ParameterSource
+
+    given = [name for name in SAMPLING_OPTIONS if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE]
+    if given and not sample:
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise OptionsError(f"{flags} only apply when sampling: add --sample (greedy decoding is the default)")
 
 
 def parse_backend_options(pairs: tuple[str, ...]) -> dict[str, object]:

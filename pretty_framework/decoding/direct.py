@@ -25,6 +25,9 @@ class DirectEngine:
         self.on_prior_error = check_on_error(on_prior_error)
         provider.check_serves(task.name, self.src_lang, self.tgt_lang)
 
+    #: a provider answers each item on its own (the SFT provider decodes in float32 for this reason)
+    batch_invariant = True
+
     def signature(self) -> RunSignature:
         """The run signature of a provider-alone row."""
         resource = self.provider.resource()

@@ -55,6 +55,11 @@ class Engine:
         if not self.settings.stop_strings and self.task.stop_strings:
             self.settings = replace(self.settings, stop_strings=tuple(self.task.stop_strings))
 
+    @property
+    def batch_invariant(self) -> bool:
+        """Whether an output depends only on its item, never on the rows batched with it (the backend says)."""
+        return bool(getattr(self.backend, "batch_invariant", False))
+
     # -- the run signature -----------------------------------------------------------------
     def signature(self) -> RunSignature:
         """A sacrebleu-style signature naming everything that decides the outputs."""

@@ -62,15 +62,23 @@ class EngineSpec:
     def backend_key(self) -> str:
         return _key([self.backend, self.model, self.device, self.dtype, dict(self.backend_options)])
 
-    def check(self) -> None:
-        """Check every name and option against the installed plugins, before any model loads."""
+    def check(self, items: Sequence[Item] | None = None) -> None:
+        """Check every name and option against the installed plugins, and that the provider can give the
+        ``items`` a prior at all (the oracle needs references), before any model loads."""
         from pretty_framework.plugin.manager import get_plugins
 
         plugins = get_plugins()
         task = plugins.tasks.get(self.task)
         provider_class = plugins.providers.get(self.provider)
-        validate_options(provider_class.Options, self.provider_options, f"provider {self.provider!r}")
+        options = validate_options(provider_class.Options, self.provider_options, f"provider {self.provider!r}")
         task.template(self.template)
+        if items is not None:
+            provider = provider_class(options)  # providers load their models lazily: this is cheap
+            try:
+                provider.check_serves(task.name, self.src_lang, self.tgt_lang)
+                provider.check_items([item for item in items if item.source.strip()])
+            finally:
+                provider.close()
         if not self.direct:
             backend_class = plugins.backends.get(self.backend)
             options_model = getattr(backend_class, "Options", None)
@@ -125,6 +133,7 @@ class EngineCache:
             return engine
         task = get_plugins().tasks.get(spec.task)
         provider = self.provider(spec)
+        provider.prepare()  # a provider's missing model fails here, before the foundation model loads
         if spec.direct:
             engine = DirectEngine(task, provider, spec.src_lang, spec.tgt_lang, k=spec.k,
                                   on_prior_error=spec.on_prior_error)
@@ -157,8 +166,10 @@ class Executor(Protocol):
 
     def signature(self, spec: EngineSpec) -> RunSignature: ...
 
-    def run(self, spec: EngineSpec, items: Sequence[Item], writer: ResultSink, *, batch_size: int = 16,
-            progress: bool | None = None, sort_window: int = DEFAULT_SORT_WINDOW) -> int: ...
+    def batch_invariant(self, spec: EngineSpec) -> bool: ...
+
+    def run(self, spec: EngineSpec, items: Sequence[Item], writer: ResultSink, *, done: int = 0,
+            batch_size: int = 16, progress: bool | None = None, sort_window: int = DEFAULT_SORT_WINDOW) -> int: ...
 
     def close(self) -> None: ...
 
@@ -177,11 +188,16 @@ class LocalExecutor:
         """The run signature (builds the engine: the model loads here)."""
         return self.engines.engine(spec).signature()
 
-    def run(self, spec: EngineSpec, items: Sequence[Item], writer: ResultSink, *, batch_size: int = 16,
-            progress: bool | None = None, sort_window: int = DEFAULT_SORT_WINDOW) -> int:
-        """Decode ``items``; write each window in input order; return how many were written."""
-        return run_engine(self.engines.engine(spec), items, writer, batch_size=batch_size, progress=progress,
-                          sort_window=sort_window)
+    def batch_invariant(self, spec: EngineSpec) -> bool:
+        """Whether the spec's outputs never depend on batch composition (then batch size cannot change them)."""
+        return self.engines.engine(spec).batch_invariant
+
+    def run(self, spec: EngineSpec, items: Sequence[Item], writer: ResultSink, *, done: int = 0,
+            batch_size: int = 16, progress: bool | None = None, sort_window: int = DEFAULT_SORT_WINDOW) -> int:
+        """Decode ``items[done:]`` (the first ``done`` are written already); write each window in input order;
+        return how many were written."""
+        return run_engine(self.engines.engine(spec), items, writer, done=done, batch_size=batch_size,
+                          progress=progress, sort_window=sort_window)
 
     def close(self) -> None:
         self.engines.close()
@@ -228,9 +244,14 @@ class RayExecutor:
         """The run signature, from a worker's engine (the driver loads no model)."""
         return self._ray.get(self.actors[0].signature.remote(spec))
 
-    def run(self, spec: EngineSpec, items: Sequence[Item], writer: ResultSink, *, batch_size: int = 16,
-            progress: bool | None = None, sort_window: int = DEFAULT_SORT_WINDOW) -> int:
-        """Decode ``items`` on the actors; write each window in input order; return how many were written."""
+    def batch_invariant(self, spec: EngineSpec) -> bool:
+        """Whether the spec's outputs never depend on batch composition (asked of a worker)."""
+        return self._ray.get(self.actors[0].batch_invariant.remote(spec))
+
+    def run(self, spec: EngineSpec, items: Sequence[Item], writer: ResultSink, *, done: int = 0,
+            batch_size: int = 16, progress: bool | None = None, sort_window: int = DEFAULT_SORT_WINDOW) -> int:
+        """Decode ``items[done:]`` on the actors; write each window in input order; return how many were written.
+        A window an interruption cut is decoded whole again, so its batches hold the same rows as before."""
 
         def on_actors(batches: list[list[Item]]) -> Iterator[list[DecodeResult]]:
             # Every batch of the window is sent before the first is awaited: all actors work at once.
@@ -238,7 +259,7 @@ class RayExecutor:
             return (self._ray.get(future) for future in futures)
 
         # A window holds at least two batches per actor, so that none waits for the driver.
-        return run_windows(items, writer, on_actors, batch_size=batch_size, progress=progress,
+        return run_windows(items, writer, on_actors, done=done, batch_size=batch_size, progress=progress,
                            sort_window=max(sort_window, 2 * len(self.actors)),
                            desc=f"decoding on {len(self.actors)} Ray workers")
 

@@ -152,23 +152,15 @@ class ExperimentRunner:
         items = self.items(configuration.pair)
         path = configuration.path(self.folder)
         signature = self.executor.signature(spec)
+        batching = f"{self.experiment.batch_size}x{self.experiment.sort_window}"
+        writer = self._writer(path, signature, batching, items, self.executor.batch_invariant(spec))
         try:
-            writer = ResultWriter(path, "jsonl", signature, resume=True)
-        except ResumeError as error:
-            if not self.force:
-                raise ExperimentError(f"{error}. The configuration changed since that output was written: rerun "
-                                      "with --force to redo the changed configurations, or delete the file") from None
-            self.echo(f"{path}: written by another configuration; decoding it again (--force)")
-            writer = ResultWriter(path, "jsonl", signature, force=True)
-        try:
-            todo = writer.remaining(items)
-            if todo:
-                done = len(items) - len(todo)
+            if writer.done < len(items):
                 self.echo(f"{configuration.label} | {configuration.model or 'direct'} | {configuration.pair} | "
-                          f"k={configuration.k} | {configuration.template}: {done}/{len(items)} done, "
-                          f"decoding {len(todo)}")
-                self.executor.run(spec, todo, writer, batch_size=self.experiment.batch_size, progress=self.progress,
-                                  sort_window=self.experiment.sort_window)
+                          f"{self._describe(configuration)}: {writer.done}/{len(items)} done, "
+                          f"decoding {len(items) - writer.done}")
+                self.executor.run(spec, items, writer, done=writer.done, batch_size=self.experiment.batch_size,
+                                  progress=self.progress, sort_window=self.experiment.sort_window)
         finally:
             writer.close()
         records = read_records(path)
@@ -178,6 +170,39 @@ class ExperimentRunner:
         row = {**asdict(configuration), "provider": spec.provider, "output": str(path.relative_to(self.folder)),
                **scores}
         return row
+
+    def _writer(self, path: Path, signature: Any, batching: str, items: list, batch_invariant: bool) -> Any:
+        """The configuration's writer: its output resumed when it is this configuration's, else started again.
+
+        An output written with other settings (another signature, other input items, other batching where
+        the outputs depend on it) is decoded again, never mixed or scored under the new configuration; the
+        changed fields are named. ``force`` decodes every configuration again.
+        """
+        from pretty_framework.errors import ResumeError
+        from pretty_framework.io.outputs import ResultWriter
+
+        if not self.force:
+            try:
+                writer = ResultWriter(path, "jsonl", signature, resume=True, batching=batching)
+            except ResumeError as error:
+                self.echo(f"{path.relative_to(self.folder)}: the configuration changed ({error}); decoding it again")
+            else:
+                try:
+                    writer.remaining(items, batch_invariant=batch_invariant)
+                    return writer
+                except ResumeError as error:
+                    writer.close()
+                    self.echo(f"{path.relative_to(self.folder)}: {error}; decoding it again")
+        return ResultWriter(path, "jsonl", signature, force=True, batching=batching)
+
+    def _describe(self, configuration: Configuration) -> str:
+        """k and template for a status line, the task's defaults named as such."""
+        from pretty_framework.plugin.manager import get_plugins
+
+        task = get_plugins().tasks.get(self.experiment.task)
+        k = configuration.k if configuration.k is not None else f"{task.default_k} (task default)"
+        template = configuration.template or f"{task.default_template} (task default)"
+        return f"k={k} | template {template}"
 
     def close(self) -> None:
         """Free the executor's models, if the executor is ours."""

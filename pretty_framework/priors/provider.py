@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from pretty_framework.errors import OptionsError
+from pretty_framework.io.records import Item
 from pretty_framework.options import Options, validate_options
 from pretty_framework.priors.types import Prior, PriorRequest
 
@@ -51,6 +52,14 @@ class PriorProvider(abc.ABC):
     def supports(self, src_lang: str, tgt_lang: str) -> bool:
         """Whether this provider can serve a language pair (FLORES codes). Default: all."""
         return True
+
+    def check_items(self, items: Sequence[Item]) -> None:
+        """Raise :class:`OptionsError` when these items cannot get a prior at all (a control that needs
+        references given none), so that a run never decodes silently without one. Default: nothing to check."""
+
+    def prepare(self) -> None:
+        """Load what the provider needs (a model) now, before the foundation model loads: a missing model then
+        fails fast. Default: nothing (load lazily)."""
 
     def check_serves(self, task: str, src_lang: str, tgt_lang: str) -> None:
         """Raise :class:`OptionsError` unless this provider serves ``task`` for ``src_lang -> tgt_lang``."""
