@@ -34,7 +34,9 @@ def no_network() -> Iterator[None]:
     def refuse(*args, **kwargs):
         raise NetworkAccessError(f"network access attempted: {args[1:] if len(args) > 1 else args}")
 
-    with mock.patch.object(socket.socket, "connect", refuse), mock.patch.object(socket, "create_connection", refuse):
+    # getaddrinfo too: even a name look-up would leave the machine
+    with mock.patch.object(socket.socket, "connect", refuse), mock.patch.object(socket, "create_connection", refuse), \
+            mock.patch.object(socket, "getaddrinfo", refuse):
         yield
 
 

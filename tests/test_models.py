@@ -51,5 +51,26 @@ def test_hub_id_missing_offline_is_a_clear_error(tmp_path, monkeypatch):
     from pretty_framework.backends.transformers_backend import TransformersBackend
 
     offline_hub(monkeypatch, tmp_path / "empty-hub")
-    with pytest.raises(ModelLoadError, match="cannot load model 'nobody/nothing' \\(hub\\)"):
+    with pytest.raises(ModelLoadError, match="cannot load model 'nobody/nothing': it is not in the local Hugging Face "
+                                             "cache and the hub cannot be reached"):
         TransformersBackend(model="nobody/nothing", device="cpu")
+
+
+def test_a_hub_model_that_cannot_be_reached_fails_fast_and_once(tmp_path, monkeypatch):
+    """No network and no cache: one request is tried (and refused here), not every file of the model."""
+    from pretty_framework.backends.hub import hub_snapshot
+    from pretty_framework.testing import no_network
+
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-hub"))
+    import huggingface_hub.constants as hub_constants
+
+    monkeypatch.setattr(hub_constants, "HF_HUB_CACHE", str(tmp_path / "empty-hub"))
+    monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", False)
+    attempts = []
+    import huggingface_hub
+
+    real_info = huggingface_hub.model_info
+    monkeypatch.setattr(huggingface_hub, "model_info", lambda *a, **k: attempts.append(a) or real_info(*a, **k))
+    with no_network(), pytest.raises(ModelLoadError, match="the hub cannot be reached"):
+        hub_snapshot("facebook/nllb-200-distilled-600M", "translation model")
+    assert len(attempts) == 1
