@@ -40,7 +40,7 @@ def test_import_sources_stats_lookup_export_remove(run, sample, tmp_path):
     stats = run("stats", "--coverage", str(text), "--src", "en", "--tgt", "fr").stdout
     assert "eng_Latn-fra_Latn\tmuse-fr\t500" in stats and "lines get a prior" in stats
     first_source, first_target = sample.read_text().splitlines()[0].split()
-    looked = run("lookup", first_source, "--src", "en", "--tgt", "fr")
+    looked = run("lookup", first_source, "--src", "en", "--tgt", "fr", "--no-bundled")
     assert looked.exit_code == 0 and "muse-fr" in looked.stdout
     exported = run("export", "--src", "en", "--tgt", "fr").stdout.splitlines()
     assert len(exported) == 500 and f"{first_source}\t{first_target}\tmuse-fr" in exported
@@ -67,5 +67,5 @@ def test_unknown_format_lists_the_known_ones(run, sample):
 
 def test_lookup_of_an_unknown_word_fails(run, sample):
     run("import", str(sample), "--format", "muse", "--src", "en", "--tgt", "fr")
-    result = run("lookup", "zzyzx", "--src", "en", "--tgt", "fr")
+    result = run("lookup", "zzyzx", "--src", "en", "--tgt", "fr", "--no-bundled")
     assert result.exit_code == 1 and "no translation of 'zzyzx'" in result.stderr

@@ -1,38 +1,38 @@
-"""The dictionary store: import (atomic, merged, idempotent), remove, inspect, export."""
+"""The dictionary store: import (atomic, merged, idempotent, safe with several processes), remove, inspect, export."""
 
 from __future__ import annotations
 
-import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, func, insert, select, text
+from sqlalchemy import Engine, func, select, text
 
 from pretty_framework.errors import InputError, UnknownNameError
 from pretty_framework.languages import resolve_language
-from pretty_framework.store.database import make_engine, resolve_url, upgrade
-from pretty_framework.store.formats import BadLine, DictionaryFormat, Pair
-from pretty_framework.store.normalize import for_script, word_key
+from pretty_framework.store.database import make_engine, resolve_url, upgrade, writing
+from pretty_framework.store.failures import database_errors, guarded
+from pretty_framework.store.formats import DictionaryFormat
+from pretty_framework.store.importing import (
+    ImportReport,
+    ImportRequest,
+    already_imported,
+    file_checksum,
+    language_id,
+    read_pairs,
+    write_import,
+)
 from pretty_framework.store.schema import Entry, EntrySource, Language, Source
 
-
-@dataclass(frozen=True)
-class ImportReport:
-    """What an import did."""
-
-    source: str
-    pairs_read: int
-    entries_added: int  # new entries (pairs no other source had)
-    entries_linked: int  # entries this source now vouches for
-    skipped_lines: int
-    already_imported: bool = False
+__all__ = ["DictionaryStore", "ImportReport", "SourceInfo", "file_checksum"]
 
 
 @dataclass(frozen=True)
 class SourceInfo:
+    """One imported source as ``pretty dict sources`` lists it."""
+
     name: str
     format: str
     resource: str
@@ -43,101 +43,70 @@ class SourceInfo:
     entry_count: int
 
 
-def file_checksum(path: Path) -> str:
-    digest = hashlib.sha256()
-    if path.is_dir():  # a PanLex CSV dump folder
-        for child in sorted(path.glob("*.csv")):
-            digest.update(child.name.encode())
-            digest.update(child.read_bytes())
-        return digest.hexdigest()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class DictionaryStore:
-    """A connection to one dictionary database, migrated to head on open."""
+    """A connection to one dictionary database, migrated to head on open (once, under a lock)."""
 
     def __init__(self, db: str | os.PathLike[str] | None = None, engine: Engine | None = None):
         self.url = resolve_url(db) if engine is None else str(engine.url)
-        self.engine = engine or make_engine(self.url)
-        upgrade(self.engine)
+        with database_errors(self.url):
+            self.engine = engine or make_engine(self.url)
+            upgrade(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
 
+    @guarded
     def language_id(self, code: str) -> int | None:
         """The row id of a language (any accepted spelling), None if the store has none of it."""
         with self.engine.connect() as conn:
-            return _language_id(conn, resolve_language(code).code)
+            return language_id(conn, resolve_language(code).code)
 
     # -- import ----------------------------------------------------------------------------
+    @guarded
     def import_file(self, path: Path, fmt: DictionaryFormat, src: str, tgt: str, *, name: str | None = None,
-                    licence: str | None = None, skip_bad: bool = False) -> ImportReport:
+                    licence: str | None = None, skip_bad: bool = False,
+                    progress: Callable[[int], None] | None = None) -> ImportReport:
         """Import ``path`` as one source; all or nothing.
 
         A malformed line stops the import with its file and line number, unless
-        ``skip_bad``. Re-importing the same file under the same name is a no-op.
+        ``skip_bad``; a file with nothing to import is an error. A file already
+        in the store (same name and content, or same content, format and pair
+        under another name) is not imported again: the report names the source
+        that holds it. Safe when other processes import at the same time.
+        ``progress(n)``: called as records are read, ``n`` since the last call.
         """
         src, tgt = resolve_language(src).code, resolve_language(tgt).code
+        path = Path(path)
         if not path.exists():
             raise InputError(f"dictionary file not found: {path}")
-        name = name or f"{fmt.name}:{path.name}:{src}-{tgt}"
-        checksum = file_checksum(path)
-        existing = self.source(name)
-        if existing is not None:
-            if existing.checksum == checksum:
-                return ImportReport(name, 0, 0, existing.entry_count, 0, already_imported=True)
-            raise InputError(f"source {name!r} exists with a different file; remove it first "
-                             f"(pretty dict remove {name!r}) or import under another --name")
-        pairs, skipped = self._read(path, fmt, src, tgt, skip_bad)
-        with self.engine.begin() as conn:  # one transaction: a failure leaves the store as it was
-            src_id = _language_id(conn, src, create=True)
-            tgt_id = _language_id(conn, tgt, create=True)
-            source_id = conn.execute(insert(Source).values(
-                name=name, format=fmt.name, resource=fmt.resource, licence=licence, path=str(path.resolve()),
-                checksum=checksum, imported_at=datetime.now(timezone.utc).replace(tzinfo=None), entry_count=0,
-            )).inserted_primary_key[0]
-            before = conn.scalar(select(func.count()).select_from(Entry))
-            linked = _bulk_merge(conn, pairs, src_id, tgt_id, source_id)
-            added = conn.scalar(select(func.count()).select_from(Entry)) - before
-            conn.execute(Source.__table__.update().where(Source.id == source_id).values(entry_count=linked))
-        return ImportReport(name, len(pairs), added, linked, skipped)
-
-    def _read(self, path: Path, fmt: DictionaryFormat, src: str, tgt: str, skip_bad: bool) -> tuple[list[Pair], int]:
-        """The file's distinct pairs (first rank and part of speech kept) and the count of skipped lines."""
-        pairs: dict[tuple[str, str], Pair] = {}
-        skipped = 0
-        convert = "zho_Hans" in (src, tgt)
-        for record in fmt.read(path, src, tgt):
-            if isinstance(record, BadLine):
-                if not skip_bad:
-                    raise InputError(f"{path}:{record.line}: {record.reason} (use --skip-bad to skip such lines)")
-                skipped += 1
-                continue
-            if not (record.source_word and record.target_word):
-                continue
-            if convert:
-                record = record._replace(source_word=for_script(record.source_word, src),
-                                         target_word=for_script(record.target_word, tgt))
-            pairs.setdefault((record.source_word, record.target_word), record)
-        return list(pairs.values()), skipped
+        request = ImportRequest(path, fmt, src, tgt, name or f"{fmt.name}:{path.name}:{src}-{tgt}", licence,
+                                file_checksum(path))
+        with self.engine.connect() as conn:  # the common case: decided without the write lock, without reading the file
+            found = already_imported(conn, request)
+        if found is not None:
+            return found
+        pairs, skipped = read_pairs(request, skip_bad, progress)
+        with writing(self.engine) as conn:
+            # Decided again under the lock: another process may have imported it while we read.
+            return already_imported(conn, request) or write_import(conn, request, pairs, skipped)
 
     # -- sources ---------------------------------------------------------------------------
+    @guarded
     def source(self, name: str) -> SourceInfo | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(Source).where(Source.name == name)).mappings().first()
         return _source_info(row) if row else None
 
+    @guarded
     def sources(self) -> list[SourceInfo]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(Source).order_by(Source.name)).mappings().all()
         return [_source_info(row) for row in rows]
 
+    @guarded
     def remove_source(self, name: str) -> int:
         """Remove a source and the entries only it contributed; return how many entries went."""
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             source_id = conn.scalar(select(Source.id).where(Source.name == name))
             if source_id is None:
                 raise UnknownNameError("dictionary source", name, [s.name for s in self.sources()])
@@ -150,6 +119,7 @@ class DictionaryStore:
         return orphans
 
     # -- inspection ------------------------------------------------------------------------
+    @guarded
     def stats(self) -> list[tuple[str, str, str, int]]:
         """(source language, target language, source name, entries) for every pair and source."""
         src, tgt = Language.__table__.alias("src"), Language.__table__.alias("tgt")
@@ -171,6 +141,7 @@ class DictionaryStore:
         index = PairIndex(self, src, tgt)
         return sorted({t.target_word for translations in index.by_key.values() for t in translations})
 
+    @guarded
     def words_tagged(self, lang: str, pos: str) -> list[str]:
         """The distinct ``lang`` words that some source tags with the UPOS tag ``pos`` (as a translation's target)."""
         query = (select(Entry.target_word).distinct()
@@ -180,11 +151,17 @@ class DictionaryStore:
         with self.engine.connect() as conn:
             return sorted(conn.scalars(query))
 
+    @guarded
     def export(self, src: str, tgt: str, source: str | None = None) -> Iterator[tuple[str, str, list[str]]]:
-        """(source word, target word, its sources) for a pair, optionally only one source's entries."""
+        """(source word, target word, its sources) for a pair, optionally only one source's entries.
+
+        An unknown ``source`` raises :class:`UnknownNameError` listing the sources (before anything is yielded).
+        """
+        if source is not None and self.source(source) is None:
+            raise UnknownNameError("dictionary source", source, [s.name for s in self.sources()])
         src_id, tgt_id = self.language_id(src), self.language_id(tgt)
         if src_id is None or tgt_id is None:
-            return
+            return iter(())
         query = (
             select(Entry.id, Entry.source_word, Entry.target_word, Source.name)
             .join(EntrySource, EntrySource.entry_id == Entry.id).join(Source, Source.id == EntrySource.source_id)
@@ -196,57 +173,9 @@ class DictionaryStore:
         grouped: dict[int, tuple[str, str, list[str]]] = {}
         for entry_id, source_word, target_word, source_name in rows:
             grouped.setdefault(entry_id, (source_word, target_word, []))[2].append(source_name)
-        for entry in grouped.values():
-            if source is None or source in entry[2]:
-                yield entry
-
-
-def _language_id(conn, code: str, create: bool = False) -> int | None:
-    found = conn.scalar(select(Language.id).where(Language.code == code))
-    if found is None and create:
-        found = conn.execute(insert(Language).values(code=code, name=resolve_language(code).name)).inserted_primary_key[0]
-    return found
+        return iter([entry for entry in grouped.values() if source is None or source in entry[2]])
 
 
 def _source_info(row) -> SourceInfo:
     return SourceInfo(row["name"], row["format"], row["resource"], row["licence"], row["path"], row["checksum"],
                       row["imported_at"], row["entry_count"])
-
-
-_STAGING_METADATA = MetaData()
-_STAGING = Table(
-    "staging_pairs", _STAGING_METADATA,
-    Column("source_word", String), Column("target_word", String), Column("source_key", String),
-    Column("rank", Integer), Column("pos", String),
-    prefixes=["TEMPORARY"],
-)
-
-
-def _bulk_merge(conn, pairs: list[Pair], src_id: int, tgt_id: int, source_id: int) -> int:
-    """Insert new entries and link every pair to ``source_id``, in three set-based statements.
-
-    ``pairs`` must be distinct (``_read`` makes them so).
-    """
-    _STAGING.create(conn, checkfirst=True)
-    conn.execute(_STAGING.delete())
-    # The driver's own executemany: SQLAlchemy's per-row parameter handling would cost
-    # more than the insert itself on a 100k-line dictionary.
-    marks = ", ".join(["?"] * 5) if conn.dialect.paramstyle == "qmark" else ", ".join(["%s"] * 5)
-    conn.exec_driver_sql(
-        f"INSERT INTO staging_pairs (source_word, target_word, source_key, rank, pos) VALUES ({marks})",
-        [(p.source_word, p.target_word, word_key(p.source_word), p.rank, p.pos) for p in pairs],
-    )
-    # "WHERE true" lets SQLite parse ON CONFLICT after a SELECT; PostgreSQL accepts it too.
-    conn.execute(text(
-        "INSERT INTO entries (src_lang_id, tgt_lang_id, source_word, target_word, source_key) "
-        "SELECT :src, :tgt, source_word, target_word, source_key FROM staging_pairs WHERE true "
-        "ON CONFLICT DO NOTHING"
-    ), {"src": src_id, "tgt": tgt_id})
-    linked = conn.execute(text(
-        "INSERT INTO entry_sources (entry_id, source_id, rank, pos) "
-        "SELECT e.id, :source, s.rank, s.pos FROM staging_pairs s JOIN entries e "
-        "ON e.src_lang_id = :src AND e.tgt_lang_id = :tgt AND e.source_word = s.source_word "
-        "AND e.target_word = s.target_word WHERE true ON CONFLICT DO NOTHING"
-    ), {"src": src_id, "tgt": tgt_id, "source": source_id}).rowcount
-    _STAGING.drop(conn)
-    return linked

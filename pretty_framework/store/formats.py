@@ -11,15 +11,16 @@ from __future__ import annotations
 import abc
 import csv
 import json
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
 from pretty_framework.errors import InputError, UnknownNameError
-from pretty_framework.io.inputs import utf8_lines
 from pretty_framework.languages import resolve_language
 from pretty_framework.store.normalize import clean_word
+from pretty_framework.store.textfile import text_lines
 
 
 class Pair(NamedTuple):
@@ -33,10 +34,11 @@ class Pair(NamedTuple):
 
 @dataclass(frozen=True)
 class BadLine:
-    """A line that could not be read, and why."""
+    """A line that could not be read, and why; ``file`` names it when the source is a folder of files."""
 
     line: int
     reason: str
+    file: str | None = None
 
 
 Record = Pair | BadLine
@@ -53,13 +55,19 @@ class DictionaryFormat(abc.ABC):
     def read(self, path: Path, src: str, tgt: str) -> Iterator[Record]:
         """Yield the pairs for ``src`` -> ``tgt`` (FLORES codes) found in ``path``."""
 
+    def why_empty(self) -> str | None:
+        """Why the last :meth:`read` found no pair, in words a user can act on; None: nothing to add.
 
-def text_lines(path: Path) -> Iterator[tuple[int, str | None]]:
-    """(line number, text) of a UTF-8 dictionary file; text is None for a line that is not UTF-8."""
-    return utf8_lines(path, what="dictionary file")
+        The store calls it when an import would import nothing (the file's
+        entries are in other languages, say), to put it in the error message.
+        """
+        return None
 
 
 NOT_UTF8 = "not valid UTF-8 (convert the file to UTF-8)"
+# Universal Dependencies part-of-speech tags: what the store keeps (the controls look words up by them).
+UPOS = frozenset({"ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON", "PROPN",
+                  "PUNCT", "SCONJ", "SYM", "VERB", "X"})
 
 
 class _ColumnsFormat(DictionaryFormat):
@@ -82,10 +90,15 @@ class _ColumnsFormat(DictionaryFormat):
             if len(fields) not in ((2, 3) if self.with_pos else (2,)) or not all(fields[:2]):
                 yield BadLine(number, f"expected 'source{self._shown()}target', got {text!r}")
                 continue
+            pos = fields[2].upper() if len(fields) == 3 and fields[2] else None
+            if pos is not None and pos not in UPOS:
+                yield BadLine(number, f"unknown part of speech {fields[2]!r} in the third column "
+                                      f"(a UPOS tag: {', '.join(sorted(UPOS))})")
+                continue
             source, target = clean_word(fields[0]), clean_word(fields[1])
             rank = rank + 1 if source == previous else 1
             previous = source
-            yield Pair(source, target, rank, fields[2] if len(fields) == 3 else None)
+            yield Pair(source, target, rank, pos)
 
     def _shown(self) -> str:
         return "<TAB>" if self.separator == "\t" else " "
@@ -125,7 +138,16 @@ class WiktionaryFormat(DictionaryFormat):
     resource = "wiktionary"
     description = "Wiktionary as kaikki.org/wiktextract JSONL (translations of source-language words)"
 
+    def __init__(self) -> None:
+        # What the last read saw, for why_empty: the languages of entries and of their translations.
+        self._src, self._tgt = "", ""
+        self._entry_languages: Counter[str | None] = Counter()
+        self._translation_languages: Counter[str | None] = Counter()
+
     def read(self, path: Path, src: str, tgt: str) -> Iterator[Record]:
+        self._src, self._tgt = src, tgt
+        self._entry_languages.clear()
+        self._translation_languages.clear()
         for number, text in text_lines(path):
             if text is None:
                 yield BadLine(number, NOT_UTF8)
@@ -137,28 +159,74 @@ class WiktionaryFormat(DictionaryFormat):
             except json.JSONDecodeError as error:
                 yield BadLine(number, f"invalid JSON: {error.msg}")
                 continue
+            except RecursionError:
+                yield BadLine(number, "invalid JSON: nested too deeply")
+                continue
             if not isinstance(entry, dict) or not isinstance(entry.get("word"), str):
                 yield BadLine(number, "expected a JSON object with a 'word'")
                 continue
-            if _code(entry) != src:
+            code = _code(entry)
+            self._entry_languages[code] += 1
+            if code != src:
                 continue
-            yield from self._pairs(entry, tgt)
+            translations = _translations(entry)
+            if isinstance(translations, str):
+                yield BadLine(number, translations)
+                continue
+            yield from self._pairs(entry, translations, tgt)
 
-    def _pairs(self, entry: dict, tgt: str) -> Iterator[Pair]:
-        translations = list(entry.get("translations") or [])
-        for sense in entry.get("senses") or []:
-            translations.extend(sense.get("translations") or [])
+    def _pairs(self, entry: dict, translations: list, tgt: str) -> Iterator[Pair]:
         source = clean_word(entry["word"])
         pos = WIKTIONARY_POS.get(str(entry.get("pos", "")))
         rank, seen = 0, set()
         for translation in translations:
-            if not isinstance(translation, dict) or _code(translation) != tgt:
+            if not isinstance(translation, dict):
+                continue
+            code = _code(translation)
+            self._translation_languages[code] += 1
+            if code != tgt:
                 continue
             target = _target_form(str(translation.get("word", "")), tgt)
             if target and target not in seen:
                 seen.add(target)
                 rank += 1
                 yield Pair(source, target, rank, pos)
+
+    def why_empty(self) -> str | None:
+        if not self._entry_languages:
+            return None
+        if not self._entry_languages[self._src]:
+            return f"no entry is in {self._src} (the file's entries are in: {_languages(self._entry_languages)})"
+        found = f"its {self._entry_languages[self._src]} {self._src} entries have no translation into {self._tgt}"
+        if not self._translation_languages:
+            return found + " (they have no translations at all)"
+        return found + f" (their translations are into: {_languages(self._translation_languages)})"
+
+
+def _translations(entry: dict) -> list | str:
+    """The translations of a kaikki entry and of its senses; a string says why the entry is malformed."""
+    translations = entry.get("translations") or []
+    senses = entry.get("senses") or []
+    if not isinstance(translations, list) or not isinstance(senses, list):
+        return "expected 'translations' and 'senses' to be JSON arrays"
+    translations = list(translations)
+    for sense in senses:
+        sense_translations = sense.get("translations") or [] if isinstance(sense, dict) else None
+        if not isinstance(sense_translations, list):
+            return "expected each sense to be an object whose 'translations' is an array"
+        translations.extend(sense_translations)
+    return translations
+
+
+def _languages(counts: Counter[str | None], shown: int = 6) -> str:
+    """'fra_Latn (120), deu_Latn (80), ...' with languages we do not know counted together."""
+    known = [(code, n) for code, n in counts.most_common() if code is not None]
+    listed = ", ".join(f"{code} ({n})" for code, n in known[:shown])
+    if len(known) > shown:
+        listed += f" and {len(known) - shown} more"
+    if counts[None]:
+        listed += ("; " if listed else "") + f"{counts[None]} in languages pretty does not know"
+    return listed
 
 
 def _code(record: dict) -> str | None:
@@ -194,15 +262,27 @@ class PanlexCsvFormat(DictionaryFormat):
     description = "PanLex CSV dump folder (langvar.csv, expr.csv, denotation.csv)"
 
     def read(self, path: Path, src: str, tgt: str) -> Iterator[Record]:
-        varieties = {row["id"]: row["lang_code"] for row in self._rows(path / "langvar.csv")}
+        if not path.is_dir():
+            raise InputError(f"{path}: the panlex-csv format reads a folder holding langvar.csv, expr.csv and "
+                             "denotation.csv, not a file")
+        varieties: dict[str, str] = {}
+        for row in _csv_rows(path / "langvar.csv", ("id", "lang_code")):
+            if isinstance(row, BadLine):
+                yield row
+            else:
+                varieties[row["id"]] = row["lang_code"]
         wanted = {vid for vid, code in varieties.items() if _flores_or_none(code) in (src, tgt)}
         expressions: dict[str, tuple[str, str]] = {}  # expr id -> (flores code, text)
-        for row in self._rows(path / "expr.csv"):
-            if row["langvar"] in wanted:
+        for row in _csv_rows(path / "expr.csv", ("id", "langvar", "txt")):
+            if isinstance(row, BadLine):
+                yield row
+            elif row["langvar"] in wanted:
                 expressions[row["id"]] = (_flores_or_none(varieties[row["langvar"]]) or "", row["txt"])
         meanings: dict[str, dict[str, list[str]]] = {}
-        for row in self._rows(path / "denotation.csv"):
-            if row["expr"] in expressions:
+        for row in _csv_rows(path / "denotation.csv", ("meaning", "expr")):
+            if isinstance(row, BadLine):
+                yield row
+            elif row["expr"] in expressions:
                 code, text = expressions[row["expr"]]
                 meanings.setdefault(row["meaning"], {}).setdefault(code, []).append(text)
         for by_language in meanings.values():
@@ -210,12 +290,42 @@ class PanlexCsvFormat(DictionaryFormat):
                 for source in by_language.get(src, []):
                     yield Pair(clean_word(source), clean_word(target), rank)
 
-    @staticmethod
-    def _rows(path: Path) -> Iterator[dict[str, str]]:
-        if not path.is_file():
-            raise InputError(f"PanLex CSV dump is missing {path.name} in {path.parent}")
-        with path.open(encoding="utf-8", newline="") as handle:
-            yield from csv.DictReader(handle)
+
+def _csv_rows(path: Path, columns: tuple[str, ...]) -> Iterator[dict[str, str] | BadLine]:
+    """The rows of one CSV file of the dump, or a :class:`BadLine` for a row that cannot be used."""
+    if not path.is_file():
+        raise InputError(f"PanLex CSV dump is missing {path.name} in {path.parent}")
+    # surrogateescape: a non-UTF-8 byte becomes a lone surrogate, caught per row below, so one bad
+    # row is a bad line and not the end of the read.
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+        reader = csv.DictReader(handle)
+        try:
+            header = reader.fieldnames
+        except csv.Error as error:
+            raise InputError(f"{path}:1: not a CSV header ({error})") from None
+        missing = [column for column in columns if column not in (header or [])]
+        if missing:
+            raise InputError(f"{path}:1: expected the columns {', '.join(columns)} in the first line, "
+                             f"found {header or 'nothing'!r}")
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                yield BadLine(reader.line_num, f"not a CSV row ({error})", str(path))
+                continue
+            values = [row.get(column) for column in columns]
+            if any(value is None for value in values):
+                yield BadLine(reader.line_num, f"expected a value in each of {', '.join(columns)}", str(path))
+            elif any(_has_surrogate(value) for value in values):
+                yield BadLine(reader.line_num, NOT_UTF8, str(path))
+            else:
+                yield row
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= char <= "\udfff" for char in text)
 
 
 def _flores_or_none(code: str) -> str | None:
