@@ -422,11 +422,14 @@ def test_served_tokenization_equals_llama_cpp_here(server, in_process):
     assert (b.server, b.tokenizer.name, b.prompt_ids) == ("llama-cpp-python", "server:llama-cpp-python", False)
     texts = [i.source for i in flores_items("eng_Latn", "deu_Latn", 4)] + [i.reference for i in
                                                                           flores_items("eng_Latn", "zho_Hans", 4)]
+    local = get_plugins().backends.get("openai")(model=MODEL, base_url=server.url, tokenizer=server.path)
+    assert local.tokenizer.name.startswith("local:")
     for text in texts:
         ids = b.encode(text)
-        assert ids == in_process.encode(text)
-        assert b.decode(ids) == in_process.decode(ids) == text
+        assert ids == in_process.encode(text) == local.encode(text)
+        assert b.decode(ids) == in_process.decode(ids) == local.decode(ids) == text
     b.close()
+    local.close()
 
 
 @pytest.mark.llamacpp

@@ -233,8 +233,8 @@ class OpenAIBackend:
         generated = (data.get("usage") or {}).get("completion_tokens")
         ids = self.continuation_ids(text)
         stop = self._stop_string(choice, finish, settings, ids, generated)
-        if stop:
-            ids = self.continuation_ids(text + stop)
+        if stop:  # its own ids (asked once per run): one tokenize request per line fewer than text + stop
+            ids = ids + self.continuation_ids(stop)
         return self._stop_rules(ids, settings, finish, stop is not None)
 
     def _stop_string(self, choice: dict[str, Any], finish: str | None, settings: GenerationSettings,
