@@ -1,5 +1,6 @@
 """The plugin manager: entry points, registries, collisions, failures."""
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -81,14 +82,47 @@ def _install_distribution(site: Path, name: str, module_source: str) -> None:
     (dist_info / "entry_points.txt").write_text(f"[pretty_framework]\n{name} = {name}\n")
 
 
-def test_plugin_that_fails_to_import_is_named(tmp_path, monkeypatch):
+def test_a_plugin_that_fails_to_import_is_left_out_and_named(tmp_path, monkeypatch):
     _install_distribution(tmp_path, "brokenplugin", "raise ImportError('needs libfoo')\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.raises(PluginError) as error:
-        Plugins()
-    assert "plugin 'brokenplugin': failed to load 'brokenplugin'" in str(error.value)
-    assert "needs libfoo" in str(error.value) and "PRETTY_DISABLE_PLUGINS=brokenplugin" in str(error.value)
+    loaded = Plugins()
+    reason = loaded.broken["brokenplugin"]
+    assert "failed to load 'brokenplugin'" in reason and "needs libfoo" in reason
+    assert "PRETTY_DISABLE_PLUGINS=brokenplugin" in reason
+    assert "oracle" in loaded.providers  # every other plugin still works
+    with pytest.raises(UnknownNameError, match="left out because they failed: brokenplugin"):
+        loaded.providers.get("brokens-provider")
     assert "brokenplugin" not in Plugins(disabled=["brokenplugin"]).info
+
+
+def test_a_plugin_whose_registration_fails_contributes_nothing(tmp_path, monkeypatch):
+    _install_distribution(tmp_path, "halfplugin", """
+        from pretty_framework.api import hookimpl, PriorProvider
+
+        class Half(PriorProvider):
+            name = "half"
+            def priors(self, requests):
+                return [None for _ in requests]
+
+        @hookimpl
+        def register_prior_providers(register):
+            register(Half)
+            raise RuntimeError("then it broke")
+    """)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    loaded = Plugins()
+    assert "then it broke" in loaded.broken["halfplugin"] and "half" not in loaded.providers
+
+
+@pytest.mark.parametrize("args, expected", [(["--help"], "Usage"), (["--version"], "version"),
+                                            (["plugins"], "brokenplugin  (brokenplugin 1.0)  BROKEN")])
+def test_a_broken_plugin_blocks_no_command(tmp_path, args, expected):
+    _install_distribution(tmp_path, "brokenplugin", "raise ImportError('needs libfoo')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    result = subprocess.run([sys.executable, "-c", "from pretty_framework.cli import main; main()", *args],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0 and expected in result.stdout, result.stderr
+    assert "Traceback" not in result.stderr and "needs libfoo" in result.stdout + result.stderr
 
 
 def test_third_party_example_installs_and_registers_through_its_entry_point(tmp_path, monkeypatch):

@@ -46,6 +46,17 @@ def test_pos_prior_becomes_the_start_of_the_json_array():
      [("Le", "DET"), ("chat", "NOUN"), ("dort", "VERB")]),
     ('[{"l\\u2019eau": "NOUN"}, {"\\"": "PUNCT"}]', [("l\u2019eau", "NOUN"), ('"', "PUNCT")]),
     ("I do not know.", []),
+    # objects holding several pairs, as real Gemma outputs do (benchmarks/results/paper-pos)
+    ('[{"Le": "DET", "chat": "NOUN"}]', [("Le", "DET"), ("chat", "NOUN")]),
+    ('[{"Son": "DET"}, {"discours": "NOUN", "inspiré": "ADJ", "une": "DET"}]',
+     [("Son", "DET"), ("discours", "NOUN"), ("inspiré", "ADJ"), ("une", "DET")]),
+    ('[{"Sens": "ADJ", "qu\'entre": "AUX", "les": "DET", "deux": "NUM"}]',
+     [("Sens", "ADJ"), ("qu'entre", "AUX"), ("les", "DET"), ("deux", "NUM")]),
+    # an object cut by the length limit keeps its complete members
+    ('[{"Il": "PRON"}, {"ils": "NOUN", "peu": "ADV", "jou', [("Il", "PRON"), ("ils", "NOUN"), ("peu", "ADV")]),
+    # a swapped pair is read by which side is a UPOS tag
+    ('[{"DET": "Le"}, {"chat": "NOUN"}]', [("Le", "DET"), ("chat", "NOUN")]),
+    ('[{"pos": "NOUN", "word": "chat"}]', [("chat", "NOUN")]),
 ])
 def test_pos_parser_reads_what_base_models_write(text, pairs):
     assert parse_pairs(text) == pairs
@@ -109,3 +120,12 @@ def test_crosssum_jsonl_reads_text_and_summary(tmp_path):
     path.write_text('{"source_url": "u", "text": "A long article.", "summary": "Kurz."}\n')
     [item] = read_jsonl(path)
     assert (item.source, item.reference, item.fields) == ("A long article.", "Kurz.", {"source_url": "u"})
+
+
+def test_a_value_that_is_no_upos_tag_is_kept_as_a_wrong_tag_and_alone_it_fails():
+    from pretty_framework.tasks.pos import valid_pairs
+
+    pairs = parse_pairs('[{"ils": "NOUN", "peu": "L", "de": "vie"}]')
+    assert pairs == [("ils", "NOUN"), ("peu", "L"), ("de", "VIE")]  # scored: "peu" and "de" wrongly tagged
+    assert valid_pairs(pairs) == [("ils", "NOUN")]
+    assert PosTask().parse('[{"peu": "L"}, {"de": "vie"}]').ok is False

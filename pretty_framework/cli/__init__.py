@@ -58,7 +58,6 @@ def main() -> None:
 
     try:
         get_plugins().call_commands_hook(cli)
-    except PrettyError as error:
-        click.echo(f"Error: {error}", err=True)
-        raise SystemExit(EXIT_ERROR) from None
+    except PrettyError as error:  # --help, --version and the commands that need no plugin still work
+        click.echo(f"Warning: {error}", err=True)
     cli()

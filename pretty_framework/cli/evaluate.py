@@ -37,7 +37,10 @@ def load_hypotheses(path: Path, reference: Path | None) -> list[dict[str, Any]]:
         key = "reference"
     if len(gold) < len(records):
         raise InputError(f"{reference} has {len(gold)} entries but {path} has {len(records)} hypotheses")
-    # A partial run scores its first lines; a reference longer than the output is cut to match.
+    # A partial run scores its first lines; a reference longer than the output is cut to match, loudly.
+    if len(gold) > len(records):
+        click.echo(f"warning: {path} has {len(records)} hypotheses and {reference} {len(gold)} entries: scoring "
+                   f"against the first {len(records)} only (a partial run?)", err=True)
     return [{**record, key: value} for record, value in zip(records, gold)]
 
 

@@ -12,7 +12,9 @@ def plugins() -> None:
 
     for info in get_plugins().info.values():
         origin = f"{info.distribution} {info.version}" if info.distribution else (info.version or "")
-        click.echo(f"{info.name}  ({origin})".rstrip())
+        click.echo(f"{info.name}  ({origin})".rstrip() + ("  BROKEN" if info.error else ""))
+        if info.error:
+            click.echo(f"  left out: {info.error}")
         for kind, names in sorted(info.registers.items()):
             click.echo(f"  {kind.replace('_', ' ')}: {', '.join(names)}")
 

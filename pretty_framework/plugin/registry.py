@@ -27,6 +27,8 @@ class Registry(Generic[T]):
     def __init__(self, kind: str):
         self.kind = kind
         self._entries: dict[str, Entry] = {}
+        #: plugins left out because they are broken, named in the unknown-name error (they may be what was meant)
+        self.broken_note = ""
 
     def add(self, obj: T | str, *, plugin: str, name: str | None = None) -> None:
         """Register ``obj`` under ``name`` (default: its ``name`` attribute)."""
@@ -45,10 +47,17 @@ class Registry(Generic[T]):
         try:
             entry = self._entries[name]
         except KeyError:
-            raise UnknownNameError(self.kind, name, self._entries) from None
+            error = UnknownNameError(self.kind, name, self._entries)
+            if self.broken_note:
+                error.args = (f"{error.args[0]}. Plugins left out because they failed: {self.broken_note}",)
+            raise error from None
         if isinstance(entry.target, str):
             entry.target = _import_dotted(entry.target, entry.plugin)
         return entry.target
+
+    def drop_plugin(self, plugin: str) -> None:
+        """Remove every entry ``plugin`` registered."""
+        self._entries = {name: entry for name, entry in self._entries.items() if entry.plugin != plugin}
 
     def plugin_of(self, name: str) -> str:
         """The name of the plugin that registered ``name``."""

@@ -33,12 +33,11 @@ INSTRUCTION = (
 )
 
 _STRING = r'"((?:[^"\\]|\\.)*)"'
-# {"w": "TAG"} | {"word": "w", "pos": "TAG"} (any key names) | ["w", "TAG"]
-_PAIR = re.compile(
-    r"\{\s*" + _STRING + r"\s*:\s*" + _STRING + r"\s*(?:,\s*" + _STRING + r"\s*:\s*" + _STRING + r"\s*)?\}"
-    r"|\[\s*" + _STRING + r"\s*,\s*" + _STRING + r"\s*\]"
-)
-_WORD_KEYS = {"word", "token", "w", "text"}
+_MEMBER = re.compile(_STRING + r"\s*:\s*" + _STRING)
+# An object (possibly cut off at the end of the text) or a two-string array ["w", "t"], in text order.
+_SHAPE = re.compile(r"(\{[^{}]*(?:\}|$))|\[\s*" + _STRING + r"\s*,\s*" + _STRING + r"\s*\]")
+_WORD_KEYS = {"word", "token", "w", "text", "form"}
+_UPOS = frozenset(UPOS)
 
 
 def _unquote(text: str) -> str:
@@ -48,20 +47,45 @@ def _unquote(text: str) -> str:
         return text
 
 
+def _is_tag(value: str) -> bool:
+    return value.strip().upper() in _UPOS
+
+
+def _pair(word: str, tag: str) -> tuple[str, str]:
+    # A swapped pair ({"DET": "Le"}) is read by which side is a UPOS tag.
+    if not _is_tag(tag) and _is_tag(word):
+        word, tag = tag, word
+    return word, tag.strip().upper()
+
+
 def parse_pairs(text: str) -> list[tuple[str, str]]:
-    """Every (word, tag) pair in ``text``, in order; tags upper-cased."""
+    """Every (word, tag) pair in ``text``, in order; tags upper-cased.
+
+    Reads what base models write for the paper's prompt: one-pair objects (``[{"Le": "DET"}, ...]``),
+    objects holding many pairs (``{"Le": "DET", "chat": "NOUN"}``), ``{"word": w, "pos": t}`` objects
+    with any key names, ``["w", "t"]`` arrays, arrays and objects cut by the length limit (complete
+    members kept), prose around them. A value that is not a UPOS tag stays in the pair, so the scorer
+    counts that word as wrongly tagged; :func:`valid_pairs` keeps only the UPOS ones.
+    """
     pairs: list[tuple[str, str]] = []
-    for match in _PAIR.finditer(text):
-        key1, value1, key2, value2, list_word, list_tag = (_unquote(g) if g is not None else None
-                                                           for g in match.groups())
-        if list_word is not None:
-            word, tag = list_word, list_tag
-        elif key2 is not None:  # {"word": w, "pos": t}: the word is under a word-like key
-            word, tag = (value1, value2) if key1.lower() in _WORD_KEYS else (value2, value1)
+    for match in _SHAPE.finditer(text):
+        body, list_word, list_tag = match.groups()
+        if body is None:
+            pairs.append(_pair(_unquote(list_word), _unquote(list_tag)))
+            continue
+        members = [(_unquote(key), _unquote(value)) for key, value in _MEMBER.findall(body)]
+        word_keys = [value for key, value in members if key.lower() in _WORD_KEYS]
+        if len(members) == 2 and len(word_keys) == 1:  # {"word": w, "pos": t}, in either order
+            tag = next(value for key, value in members if key.lower() not in _WORD_KEYS)
+            pairs.append((word_keys[0], tag.strip().upper()))
         else:
-            word, tag = key1, value1
-        pairs.append((word, tag.strip().upper()))
+            pairs.extend(_pair(key, value) for key, value in members)
     return pairs
+
+
+def valid_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The pairs whose tag is one of the 17 UPOS tags."""
+    return [(word, tag) for word, tag in pairs if tag in _UPOS]
 
 
 def format_pairs(pairs: list[tuple[str, str]]) -> str:
@@ -110,4 +134,5 @@ class PosTask(Task):
 
     def parse(self, text: str) -> ParsedOutput:
         pairs = parse_pairs(text)
-        return ParsedOutput(answer=format_pairs(pairs), ok=bool(pairs))
+        # every pair is kept (a non-UPOS tag is scored as wrong); an answer with no UPOS tag at all failed
+        return ParsedOutput(answer=format_pairs(pairs), ok=bool(valid_pairs(pairs)))
