@@ -88,9 +88,9 @@ def with_plugin_metrics():
 
 
 def test_builtin_metrics_are_registered_by_the_core_plugin(plugins):
-    assert plugins.metrics.names() == ["bleu", "chrf", "comet", "langid", "pos", "rouge", "spbleu"]
-    assert plugins.info["pretty_framework"].registers["metrics"] == ["bleu", "chrf", "spbleu", "comet", "rouge",
-                                                                     "langid", "pos"]
+    assert plugins.metrics.names() == ["bleu", "chrf", "chrf++", "comet", "langid", "pos", "rouge", "spbleu", "ter"]
+    assert plugins.info["pretty_framework"].registers["metrics"] == ["bleu", "chrf", "chrf++", "ter", "spbleu", "comet",
+                                                                     "rouge", "langid", "pos"]
     rouge = plugins.metrics.get("rouge")
     assert rouge.columns == ("ROUGE-1", "ROUGE-2", "ROUGE-L") and rouge.higher_is_better
 

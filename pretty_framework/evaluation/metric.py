@@ -11,9 +11,14 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pretty_framework.errors import InputError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from pretty_framework.evaluation.bootstrap import Bootstrap, Interval, Scorer
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,7 @@ class MetricOptions:
     spm_kind: str = "flores200"
     spm_model: str | None = None
     comet_model: str | None = None
+    progress: bool = False  # a progress bar where a metric runs a model (COMET)
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,10 @@ class MetricInput:
             raise InputError(f"{len(missing)} records have no reference (first: {missing[0]}); "
                              "give --reference or decode with references attached")
         return [record["reference"] for record in self.records]
+
+    def subset(self, indices: Sequence[int] | np.ndarray) -> MetricInput:
+        """The records at ``indices`` (repeats allowed: a bootstrap resample), same target and options."""
+        return MetricInput([self.records[int(i)] for i in indices], self.target, self.options)
 
 
 @dataclass(frozen=True)
@@ -85,3 +95,31 @@ class Metric(abc.ABC):
         here (a model or package is missing): the scorer reports it as skipped and
         goes on with the other metrics.
         """
+
+    def scorer(self, data: MetricInput) -> Scorer:
+        """This metric's corpus scores for a resample of ``data``'s records (indices, repeats allowed).
+
+        The default scores each resample with :meth:`compute`, which is right for any
+        metric but costs a full computation per resample (1,000 per interval): a metric
+        that can, overrides this with per-record statistics computed once (the built-in
+        ones do). Raise :class:`~pretty_framework.errors.MetricUnavailable` as in :meth:`compute`.
+        """
+        return lambda indices: self.compute(data.subset(indices)).scores
+
+    def confidence(self, data: MetricInput, bootstrap: Bootstrap) -> dict[str, Interval]:
+        """95 % bootstrap intervals of each column's corpus score over ``data``."""
+        from pretty_framework.evaluation.bootstrap import confidence_intervals
+
+        return confidence_intervals([self.scorer(data)], [len(data.records)], bootstrap)
+
+    def paired_test(self, baseline: MetricInput, systems: Sequence[MetricInput],
+                    bootstrap: Bootstrap) -> list[dict[str, float]]:
+        """For each system, p-values (by column) of its difference from ``baseline`` (paired bootstrap).
+
+        Every system scores the same items as the baseline, in the same order.
+        """
+        from pretty_framework.evaluation.bootstrap import paired_bootstrap
+
+        reference = self.scorer(baseline)
+        return [paired_bootstrap([self.scorer(system)], [reference], [len(baseline.records)], bootstrap)
+                for system in systems]

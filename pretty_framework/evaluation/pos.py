@@ -51,14 +51,19 @@ def aligned_correct(predicted: Sequence[tuple[str, str]], gold: Sequence[tuple[s
     return correct
 
 
+def sentence_counts(prediction: Sequence[tuple[str, str]], gold: Sequence[tuple[str, str]]) -> PosCounts:
+    """The counts of one sentence (sum them with :func:`total`)."""
+    return PosCounts(aligned_correct(prediction, gold), len(prediction), len(gold), 1, int(not prediction))
+
+
+def total(counts: Sequence[PosCounts]) -> PosCounts:
+    """Corpus counts: the sum of sentence counts (micro-averaging)."""
+    return PosCounts(*(sum(getattr(c, name) for c in counts) for name in
+                       ("correct", "predicted", "gold", "sentences", "unparsed")))
+
+
 def score_pos(predictions: Sequence[Sequence[tuple[str, str]]], golds: Sequence[Sequence[tuple[str, str]]]) -> PosCounts:
     """Corpus counts for aligned lists of predicted and gold (word, tag) sentences."""
     if len(predictions) != len(golds):
         raise ValueError(f"{len(predictions)} predictions but {len(golds)} gold sentences")
-    correct = predicted = gold = unparsed = 0
-    for prediction, reference in zip(predictions, golds):
-        correct += aligned_correct(prediction, reference)
-        predicted += len(prediction)
-        gold += len(reference)
-        unparsed += not prediction
-    return PosCounts(correct, predicted, gold, len(golds), unparsed)
+    return total([sentence_counts(prediction, gold) for prediction, gold in zip(predictions, golds)])

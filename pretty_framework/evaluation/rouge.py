@@ -94,17 +94,18 @@ class RougeScores:
     signature: str = "rouge|tok:unicode-words+unspaced-chars|case:fold|stat:mean-f"
 
 
+def pair_scores(hypothesis: str, reference: str) -> tuple[float, float, float]:
+    """ROUGE-1, ROUGE-2 and ROUGE-L F-measures (x100) of one hypothesis against its reference."""
+    hyp, ref = tokenize(hypothesis), tokenize(reference)
+    return 100 * rouge_n(hyp, ref, 1), 100 * rouge_n(hyp, ref, 2), 100 * rouge_l(hyp, ref)
+
+
 def corpus_rouge(hypotheses: Sequence[str], references: Sequence[str]) -> RougeScores:
-    """ROUGE-1, ROUGE-2 and ROUGE-L over aligned hypothesis and reference lists."""
+    """ROUGE-1, ROUGE-2 and ROUGE-L over aligned hypothesis and reference lists (the mean of :func:`pair_scores`)."""
     if len(hypotheses) != len(references):
         raise ValueError(f"{len(hypotheses)} hypotheses but {len(references)} references")
     if not hypotheses:
         raise ValueError("no hypotheses to score")
-    totals = [0.0, 0.0, 0.0]
-    for hypothesis, reference in zip(hypotheses, references):
-        hyp, ref = tokenize(hypothesis), tokenize(reference)
-        totals[0] += rouge_n(hyp, ref, 1)
-        totals[1] += rouge_n(hyp, ref, 2)
-        totals[2] += rouge_l(hyp, ref)
-    one, two, longest = (100 * total / len(hypotheses) for total in totals)
+    pairs = [pair_scores(hypothesis, reference) for hypothesis, reference in zip(hypotheses, references)]
+    one, two, longest = (sum(column) / len(pairs) for column in zip(*pairs))
     return RougeScores(one, two, longest)

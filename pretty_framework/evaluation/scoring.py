@@ -6,7 +6,9 @@ any case. Every record is scored: an empty or unparseable output is scored as
 what it is (an empty hypothesis, no tags) and counted under
 ``parse_failures``, never dropped. A metric that cannot run here (spBLEU
 without its SentencePiece model, COMET without its checkpoint) lands under
-``skipped`` with the reason, and the other metrics still run.
+``skipped`` with the reason, and the other metrics still run. Each score comes
+with a 95 % bootstrap interval (``intervals``; sacrebleu's own for its metrics,
+:mod:`.bootstrap` for the others) unless ``bootstrap`` is None.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pretty_framework.errors import InputError, MetricUnavailable, PluginError, UnknownNameError
+from pretty_framework.evaluation.bootstrap import Bootstrap
 from pretty_framework.evaluation.metric import Metric, MetricInput, MetricOptions
 
 if TYPE_CHECKING:
     from pretty_framework.plugin.registry import Registry
     from pretty_framework.tasks import Task
 
-__all__ = ["MetricOptions", "evaluate", "metric_names"]
+__all__ = ["Bootstrap", "MetricOptions", "evaluate", "metric_names"]
 
 
 def _metric_registry(registry: Registry[Metric] | None) -> Registry[Metric]:
@@ -58,28 +61,46 @@ def metric_names(task: Task | str, requested: Sequence[str] | None,
 
 def evaluate(records: Sequence[Mapping[str, Any]], task: Task | str, target: str | None,
              requested: Sequence[str] | None = None, options: MetricOptions | None = None, *,
-             registry: Registry[Metric] | None = None) -> dict[str, Any]:
-    """Scores, signatures, skipped metrics and failure counts for ``records`` (all of them)."""
+             registry: Registry[Metric] | None = None, bootstrap: Bootstrap | None = Bootstrap()) -> dict[str, Any]:
+    """Scores, intervals, signatures, skipped metrics and failure counts for ``records`` (all of them)."""
     if not records:
         raise InputError("no records to score")
     registry = _metric_registry(registry)
-    data = MetricInput(records, target, options or MetricOptions())
+    options = options or MetricOptions()
+    data = MetricInput(records, target, options)
     scores: dict[str, Any] = {}
+    intervals: dict[str, dict[str, float]] = {}
     signatures: dict[str, str] = {}
     skipped: dict[str, str] = {}
-    for name in metric_names(task, requested, registry):
+    names = metric_names(task, requested, registry)
+    for name in _progress(names, options.progress):
         metric = registry.get(name)
         try:
             result = metric.compute(data)
+            undeclared = sorted(set(result.scores) - set(metric.columns))
+            if undeclared:
+                raise PluginError(registry.plugin_of(name), f"metric {name!r} returned columns it does not "
+                                  f"declare: {', '.join(undeclared)} (columns: {', '.join(metric.columns)})")
+            if bootstrap is not None and bootstrap.samples:
+                intervals.update({column: interval.as_dict() for column, interval in
+                                  metric.confidence(data, bootstrap).items() if column in result.scores})
         except MetricUnavailable as reason:
             skipped[name] = str(reason)
             continue
-        undeclared = sorted(set(result.scores) - set(metric.columns))
-        if undeclared:
-            raise PluginError(registry.plugin_of(name), f"metric {name!r} returned columns it does not declare: "
-                                                        f"{', '.join(undeclared)} (columns: {', '.join(metric.columns)})")
         scores.update(result.scores)
         signatures.update(result.signatures)
     failures = sum(1 for r in records if not r.get("parsed_ok", bool(r.get("output"))))
-    return {"n": len(records), "scores": scores, "signatures": signatures, "skipped": skipped,
-            "parse_failures": failures}
+    summary = {"n": len(records), "scores": scores, "intervals": intervals, "signatures": signatures,
+               "skipped": skipped, "parse_failures": failures}
+    if intervals and bootstrap is not None:
+        summary["bootstrap"] = bootstrap.describe()
+    return summary
+
+
+def _progress(names: Sequence[str], show: bool) -> Sequence[str]:
+    """The metric names, with a progress bar on standard error when asked."""
+    if not show:
+        return names
+    from tqdm.auto import tqdm
+
+    return tqdm(names, desc="scoring", unit="metric", leave=False)
