@@ -15,7 +15,7 @@ Groups (see docs/plugins.md):
 * backends: ``Backend``, ``Generation``, ``GenerationSettings``, ``StopWatcher``, ``shared_prefix``,
   ``choose_tokens``, ``sampling_generator``, ``left_pad``, ``chat_prompt_ids``, ``TransformersBackend``
 * models: ``resolve_model``, ``gguf_file``, ``file_fingerprint``, ``load_pretrained``, ``LazyPretrained``
-* languages: ``resolve_language``, ``normalize_language``, ``language_name``
+* languages: ``resolve_language``, ``normalize_language``, ``language_name``, ``LanguageIdentifier``
 * dictionary store: ``DictionaryStore``, ``Lookup``, ``StoreSession``, ``DictionaryFormat``, ``Pair``, ``BadLine``,
   ``bundled_word_list``
 * metrics: ``Metric``, ``MetricResult``, ``MetricInput``, ``MetricUnavailable``
@@ -63,6 +63,7 @@ _EXPORTS = {
     "resolve_language": "pretty_framework.languages",
     "normalize_language": "pretty_framework.languages",
     "language_name": "pretty_framework.languages",
+    "LanguageIdentifier": "pretty_framework.evaluation.langid",
     "DictionaryStore": "pretty_framework.store",
     "Lookup": "pretty_framework.store",
     "StoreSession": "pretty_framework.store.session",

@@ -38,12 +38,27 @@ def providers() -> None:
 
 
 @click.command()
-def languages() -> None:
-    """List the language codes the framework knows (any of the columns is accepted)."""
-    from pretty_framework.languages import LANGUAGES
+@click.option("--langid", "identifier", metavar="NAME",
+              help="Add a column: whether this language identifier (py3langid, langdetect, ...) knows the language; "
+                   "where it does not, the target-language rate is reported as unavailable.")
+def languages(identifier) -> None:
+    """List the 204 FLORES-200 languages: code, ISO 639-1, ISO 639-3, script, name.
 
-    for language in LANGUAGES:
-        click.echo(f"{language.code:10} {language.iso1 or '-':4} {language.iso3:5} {language.name}")
+    Any column is accepted wherever a language is asked for, and so is any other
+    valid ISO 639 code or BCP-47 tag (nds, sr-Latn): those resolve through langcodes.
+    """
+    from pretty_framework.languages import flores_languages
+
+    known = None
+    if identifier is not None:
+        from pretty_framework.evaluation.langid import get_identifier
+
+        known = get_identifier(identifier).supports
+    for language in flores_languages():
+        row = f"{language.code:9} {language.iso1 or '-':3} {language.iso3:4} {language.script:5} {language.name}"
+        if known is not None:
+            row = f"{row:60} {'yes' if known(language.code) else 'no'}"
+        click.echo(row)
 
 
 @click.command()

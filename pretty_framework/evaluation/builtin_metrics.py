@@ -155,24 +155,26 @@ class Rouge(Metric):
 class TargetLanguageRate(Metric):
     name = "langid"
     columns = ("target-lang%",)
-    description = "how many outputs are in the target language (the paper's Appendix C.3 success rate)"
+    description = ("how many outputs are in the target language (the paper's Appendix C.3 success rate; "
+                   "py3langid, or $PRETTY_LANGID; unavailable where the identifier does not know the language)")
+    identifier: str | None = None  # a registered language identifier; None: $PRETTY_LANGID or py3langid
 
     def _hits(self, data: MetricInput) -> list[float]:
-        from pretty_framework.evaluation.langid import detect_language
-        from pretty_framework.languages import resolve_language
+        from pretty_framework.evaluation.langid import target_language_hits
 
         if data.target is None:
-            raise MetricUnavailable("target-lang% needs the target language: give --tgt")
-        wanted = resolve_language(data.target).iso3
-        return [100.0 * (detect_language(text) == wanted) for text in data.hypotheses]
+            raise MetricUnavailable(f"{self.columns[0]} needs the target language: give --tgt")
+        return [100.0 * hit for hit in target_language_hits(data.hypotheses, data.target, self.identifier)]
 
     def compute(self, data: MetricInput) -> MetricResult:
+        from pretty_framework.evaluation.langid import get_identifier
+
         hits = self._hits(data)
-        return MetricResult({"target-lang%": sum(hits) / len(hits)},
-                            {"target-lang%": "langid|langdetect-1.0.9|seed:0|han-rule"})
+        return MetricResult({self.columns[0]: sum(hits) / len(hits)},
+                            {self.columns[0]: get_identifier(self.identifier).signature()})
 
     def scorer(self, data: MetricInput) -> Scorer:
-        return _mean_scorer("target-lang%", self._hits(data))
+        return _mean_scorer(self.columns[0], self._hits(data))
 
 
 class PosTagging(Metric):

@@ -35,8 +35,20 @@ def _script(target: str | None) -> str | None:
     return resolve_language(target).script if target is not None else None
 
 
+# sacrebleu's tokenizer for each script that needs its own; the other unspaced scripts (Thai, Lao, Khmer,
+# Burmese) have none in sacrebleu, and 13a would make each sentence one token: BLEU on characters there.
+_SCRIPT_TOKENIZERS = {"Hans": "zh", "Hant": "zh", "Hani": "zh", "Jpan": "ja-mecab", "Hang": "ko-mecab",
+                      "Kore": "ko-mecab"}
+
+
 def _tokenizer_for(target: str | None) -> str:
-    return {"Hans": "zh", "Hant": "zh", "Jpan": "ja-mecab", "Hang": "ko-mecab"}.get(_script(target) or "", "13a")
+    """The BLEU tokenizer for the target language's script (any language code; 13a without one)."""
+    from pretty_framework.languages import UNSPACED_SCRIPTS
+
+    script = _script(target)
+    if script is None:
+        return "13a"
+    return _SCRIPT_TOKENIZERS.get(script, "char" if script in UNSPACED_SCRIPTS else "13a")
 
 
 def sacrebleu_metric(kind: str, target: str | None = None) -> Any:

@@ -35,3 +35,11 @@ def register_metrics(register: Register) -> None:
 
     for metric in BUILTIN_METRICS:
         register(metric())
+
+
+@hookimpl
+def register_language_identifiers(register: Register) -> None:
+    from pretty_framework.evaluation.langid import BUILTIN_IDENTIFIERS
+
+    for identifier in BUILTIN_IDENTIFIERS:
+        register(identifier())

@@ -76,6 +76,18 @@ def register_dictionary_formats(register: Register) -> None:
 
 
 @hookspec
+def register_language_identifiers(register: Register) -> None:
+    """Register language identifiers (what the target-language rate asks which language an output is in).
+
+    Call ``register(identifier)`` with an instance of
+    :class:`pretty_framework.evaluation.langid.LanguageIdentifier`; ``identifier.name``
+    is the name users give to ``pretty languages --langid`` and ``$PRETTY_LANGID``.
+    The identifier lists the languages it knows: for any other target the rate is
+    reported as unavailable, never as 0 %.
+    """
+
+
+@hookspec
 def register_commands(cli: Any) -> None:
     """Add commands to the ``pretty`` command line.
 

@@ -36,6 +36,7 @@ REGISTRY_HOOKS = {
     "register_tasks": "tasks",
     "register_dictionary_formats": "dictionary_formats",
     "register_metrics": "metrics",
+    "register_language_identifiers": "language_identifiers",
 }
 
 
@@ -128,6 +129,7 @@ class Plugins:
         self.tasks: Registry[Any] = Registry("task")
         self.dictionary_formats: Registry[Any] = Registry("dictionary format")
         self.metrics: Registry[Any] = Registry("metric")
+        self.language_identifiers: Registry[Any] = Registry("language identifier")
         for info in self.info.values():
             info.registers = {}
         for hook_name, attribute in REGISTRY_HOOKS.items():
@@ -186,7 +188,12 @@ def _disabled_from_env() -> list[str]:
 @cache
 def get_plugins() -> Plugins:
     """The process-wide plugin set, built on first use."""
-    return Plugins()
+    from pretty_framework.evaluation.langid import set_identifier_source
+
+    plugins = Plugins()
+    # The langid metric finds registered identifiers through this (it cannot import the manager).
+    set_identifier_source(lambda: get_plugins().language_identifiers)
+    return plugins
 
 
 def reset_plugins() -> None:

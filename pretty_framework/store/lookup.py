@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from pretty_framework.languages import resolve_language
 from pretty_framework.store.normalize import match_case, word_key
 from pretty_framework.store.schema import Entry, EntrySource, Source
 from pretty_framework.store.stopwords import is_function_word
@@ -30,7 +31,6 @@ if TYPE_CHECKING:  # annotations only: the store's methods import this module
 
 PIVOT = "eng_Latn"
 _WORD = re.compile(r"\w+(?:['’\-]\w+)*")
-_UNSPACED_SCRIPTS = {"Hans", "Hant", "Jpan", "Thai"}
 _MAX_UNSPACED_WORD = 4  # characters tried by maximum matching in unspaced scripts
 _EDGE_SYMBOLS = re.compile(r"^[^\w]+|[^\w.]+$")
 
@@ -159,8 +159,7 @@ class Lookup:
 
     def words(self, sentence: str) -> list[str]:
         """The sentence's words; unspaced scripts are segmented by maximum matching."""
-        script = self.src.split("_", 1)[1]
-        if script not in _UNSPACED_SCRIPTS:
+        if resolve_language(self.src).spaced:  # the script decides (languages.UNSPACED_SCRIPTS)
             return _WORD.findall(sentence)
         index = self.direct if self.direct else (self.via[0] if self.via else None)
         known = index.by_key if index else {}

@@ -1,0 +1,3 @@
+"""Low-resource word-list formats (filled in below)."""
+
+LOWRES_FORMATS: tuple = ()
