@@ -67,7 +67,7 @@ def make_engine(url: str) -> Engine:
         raise StoreError(f"cannot open the dictionary database {_shown(url)}: unknown kind of database "
                          f"{url.partition('://')[0]!r}; use a path, sqlite:///PATH or "
                          "postgresql+psycopg://USER@HOST/DB") from None
-    except ArgumentError as error:
+    except (ArgumentError, ValueError) as error:  # ValueError: a port that is not a number
         raise StoreError(f"cannot open the dictionary database {_shown(url)}: not a database URL ({error}); "
                          "use a path, sqlite:///PATH or postgresql+psycopg://USER@HOST/DB") from None
     except ImportError as error:
@@ -176,5 +176,6 @@ def _shown(url: str) -> str:
         from sqlalchemy.engine import make_url
 
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
+    except (ArgumentError, ValueError):
+        scheme, _, rest = url.partition("://")
+        return f"{scheme}://***@{rest.split('@', 1)[1]}" if "@" in rest else url  # unparsable: no password shown
