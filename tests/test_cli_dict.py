@@ -1,5 +1,8 @@
 """`pretty dict` through click's test runner, on real MUSE and Wiktionary files."""
 
+import json
+from datetime import datetime
+
 import pytest
 from click.testing import CliRunner
 from conftest import SHARED_DATA
@@ -69,3 +72,68 @@ def test_lookup_of_an_unknown_word_fails(run, sample):
     run("import", str(sample), "--format", "muse", "--src", "en", "--tgt", "fr")
     result = run("lookup", "zzyzx", "--src", "en", "--tgt", "fr", "--no-bundled")
     assert result.exit_code == 1 and "no translation of 'zzyzx'" in result.stderr
+
+
+def test_options_may_follow_the_subcommand(sample, tmp_path):
+    runner = CliRunner()
+    db = str(tmp_path / "after.sqlite")
+    imported = runner.invoke(cli, ["dict", "import", str(sample), "--format", "muse", "--src", "en", "--tgt", "fr",
+                                   "--db", db, "--name", "after"])
+    assert imported.exit_code == 0, imported.output
+    first_source = sample.read_text().splitlines()[0].split()[0]
+    after = runner.invoke(cli, ["dict", "lookup", first_source, "--src", "en", "--tgt", "fr", "--no-bundled",
+                                "--db", db])
+    before = runner.invoke(cli, ["dict", "--db", db, "lookup", first_source, "--src", "en", "--tgt", "fr",
+                                 "--no-bundled"])
+    assert after.exit_code == 0 and after.stdout == before.stdout and "after" in after.stdout
+    # The subcommand's --db wins over the group's.
+    assert "after" in runner.invoke(cli, ["dict", "--db", str(tmp_path / "other.sqlite"), "sources", "--db", db]).stdout
+
+
+def test_sources_and_stats_as_json(run, sample):
+    run("import", str(sample), "--format", "muse", "--src", "en", "--tgt", "fr", "--name", "muse-fr")
+    listed = json.loads(run("sources", "--json").stdout)
+    assert [(s["name"], s["resource"], s["entry_count"]) for s in listed] == [("muse-fr", "muse", 500)]
+    assert datetime.fromisoformat(listed[0]["imported_at"]) and len(listed[0]["checksum"]) == 64
+    stats = json.loads(run("stats", "--json").stdout)
+    assert stats == {"entries": [{"src": "eng_Latn", "tgt": "fra_Latn", "source": "muse-fr", "entries": 500}],
+                     "coverage": None}
+
+
+def test_coverage_as_json(run, sample, tmp_path):
+    run("import", str(sample), "--format", "muse", "--src", "en", "--tgt", "fr")
+    text = tmp_path / "text.txt"
+    text.write_text("the house is big\nzzz qqq\n")
+    coverage = json.loads(run("stats", "--json", "--coverage", str(text), "--src", "en", "--tgt", "fr").stdout)
+    assert coverage["coverage"]["lines"] == 2 and coverage["coverage"]["words"] == 6
+    assert coverage["coverage"]["lines_with_prior"] == 1  # 'zzz qqq' has no translation
+
+
+def test_lookup_on_a_fresh_database_imports_the_bundled_list(run):
+    looked = run("lookup", "house", "--src", "en", "--tgt", "de")
+    assert looked.exit_code == 0 and "bundled:muse-en-de.txt.gz" in looked.stdout
+    assert run("sources").stdout.startswith("bundled:muse-en-de.txt.gz\tmuse\tmuse\t101931 entries")
+    assert run("lookup", "house", "--src", "en", "--tgt", "yo").exit_code == 1  # no list serves en-yo
+
+
+def test_import_bundled_without_a_decode(run):
+    imported = run("import", "--bundled", "--src", "en", "--tgt", "uk")
+    assert imported.exit_code == 0 and "bundled:muse-en-uk.txt.gz: read 47912 pairs" in imported.stdout
+    again = run("import", "--bundled", "--src", "en", "--tgt", "uk")
+    assert "already imported as 'bundled:muse-en-uk.txt.gz' (47912 entries)" in again.stdout
+
+
+def test_bundled_import_reuses_the_same_file_imported_by_the_user(run):
+    """The issue's case: MUSE en-uk imported by hand, then again as the bundled list (47,912 entries twice)."""
+    mine = run("import", str(MUSE / "en-uk.txt"), "--format", "muse", "--src", "en", "--tgt", "uk")
+    assert "read 47912 pairs, 47912 new entries" in mine.stdout
+    bundled = run("import", "--bundled", "--src", "en", "--tgt", "uk")
+    assert "already imported as 'muse:en-uk.txt:eng_Latn-ukr_Cyrl' (47912 entries)" in bundled.stdout
+    assert len(run("sources").stdout.splitlines()) == 1
+    assert run("lookup", "house", "--src", "en", "--tgt", "uk").exit_code == 0
+    assert len(run("sources").stdout.splitlines()) == 1  # the look-up did not import it either
+
+
+def test_import_shows_no_progress_off_a_terminal(run, sample):
+    imported = run("import", str(sample), "--format", "muse", "--src", "en", "--tgt", "fr")
+    assert imported.exit_code == 0 and imported.stderr == ""
