@@ -1,15 +1,19 @@
 """The dictionary store on the real MUSE, Wiktionary and PanLex files in shared/data."""
 
+import gzip
+import hashlib
 import os
 import sqlite3
 import threading
 
 import pytest
 from conftest import SHARED_DATA
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
 
 from pretty_framework.errors import InputError, UnknownNameError
-from pretty_framework.store import DictionaryStore, Lookup
+from pretty_framework.store import DictionaryStore, Lookup, database
+from pretty_framework.store.database import StoreError
+from pretty_framework.store.dictionary import file_checksum
 from pretty_framework.store.formats import (
     MuseFormat,
     PanlexBliFormat,
@@ -17,7 +21,7 @@ from pretty_framework.store.formats import (
     TsvFormat,
     WiktionaryFormat,
 )
-from pretty_framework.store.schema import Entry
+from pretty_framework.store.schema import Entry, Source
 
 MUSE = SHARED_DATA / "muse"
 KAIKKI = SHARED_DATA / "wiktionary" / "kaikki"
@@ -179,7 +183,7 @@ def test_postgresql_store_round_trip(tmp_path):
     shared = DictionaryStore(os.environ["PRETTY_TEST_POSTGRES_URL"])
     downgrade(shared.engine)
     upgrade(shared.engine)
-    path, lines = _muse_sample(tmp_path, pair="en-fr", n=2000)
+    path, _ = _muse_sample(tmp_path, pair="en-fr", n=2000)
     assert shared.import_file(path, MuseFormat(), "en", "fr", name="muse").entries_added == 2000
     assert shared.import_file(path, MuseFormat(), "en", "fr", name="muse").already_imported
     wiktionary = shared.import_file(KAIKKI / "en-en-extract.jsonl", WiktionaryFormat(), "en", "fr", name="wikt")
@@ -189,3 +193,77 @@ def test_postgresql_store_round_trip(tmp_path):
     assert shared.remove_source("muse") == 2000 and _entries(shared) == 0
     downgrade(shared.engine)
     shared.close()
+
+
+def test_progress_is_called_for_every_record(store, tmp_path):
+    path, _ = _muse_sample(tmp_path, n=2500)
+    calls = []
+    store.import_file(path, MuseFormat(), "en", "de", progress=calls.append)
+    assert sum(calls) == 2500 and len(calls) == 3  # every 1000 records, then the rest
+
+
+def test_a_gzip_file_and_its_plain_twin_are_one_resource(store, tmp_path):
+    _, lines = _muse_sample(tmp_path, n=300)
+    path = tmp_path / "tabs.txt"  # tab-separated: MUSE and PanLex-BLI both read it
+    path.write_text("\n".join(line.replace(" ", "\t") for line in lines) + "\n", encoding="utf-8")
+    twin = tmp_path / "twin.txt.gz"
+    twin.write_bytes(gzip.compress(path.read_bytes()))
+    assert file_checksum(twin) == file_checksum(path)
+    store.import_file(path, MuseFormat(), "en", "de", name="plain")
+    again = store.import_file(twin, MuseFormat(), "en", "de", name="zipped")
+    assert again.already_imported and again.source == "plain" and again.entries_linked == 300
+    assert [s.name for s in store.sources()] == ["plain"]
+    # The same content for another pair, or read by another format, is another resource.
+    assert not store.import_file(twin, MuseFormat(), "en", "fr", name="as-en-fr").already_imported
+    assert not store.import_file(twin, PanlexBliFormat(), "en", "de", name="as-bli").already_imported
+
+
+def test_a_store_made_before_content_checksums_still_knows_its_bundled_files(store):
+    """Stores made earlier recorded a .gz file's byte checksum: the bundled file must not look 'different'."""
+    from pretty_framework.store.bundled import bundled_for, ensure_bundled
+
+    shipped = bundled_for("eng_Latn", "ukr_Cyrl")[0]
+    ensure_bundled(store, "eng_Latn", "ukr_Cyrl")
+    byte_checksum = hashlib.sha256(shipped.path.read_bytes()).hexdigest()
+    with store.engine.begin() as conn:
+        conn.execute(update(Source).values(checksum=byte_checksum))
+    assert ensure_bundled(store, "eng_Latn", "ukr_Cyrl")[0].already_imported
+
+
+def test_export_of_an_unknown_source_names_the_known_ones(store, tmp_path):
+    path, _ = _muse_sample(tmp_path, n=20)
+    store.import_file(path, MuseFormat(), "en", "de", name="muse-sample")
+    with pytest.raises(UnknownNameError, match="unknown dictionary source 'typo'; known: muse-sample"):
+        store.export("en", "de", "typo")
+    assert len(list(store.export("en", "de", "muse-sample"))) == 20
+
+
+def test_opening_a_current_store_takes_no_write_lock(store, tmp_path, monkeypatch):
+    """A decode opening the store while an import writes must not queue behind it (the migration is skipped)."""
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_S", 1)  # a wait would end in 'database is locked' at once
+    writer = sqlite3.connect(store.url.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        reopened = DictionaryStore(store.url)
+        assert reopened.sources() == []
+        with pytest.raises(StoreError, match="another process held its write lock"):
+            reopened.remove_source("anything")  # a write does wait, and then says why it gave up
+        reopened.close()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_a_schema_newer_than_the_code_is_a_clear_error(store):
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(StoreError, match="has schema revision '9999', newer than this pretty-framework knows"):
+        DictionaryStore(store.url)
+
+
+def test_a_failed_import_leaves_no_language_behind(store, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("house Haus\nbroken\n")
+    with pytest.raises(InputError):
+        store.import_file(bad, MuseFormat(), "en", "sw")
+    assert store.language_id("sw") is None
