@@ -19,10 +19,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import regex
 from sqlalchemy import func, select
 
 from pretty_framework.languages import resolve_language
-from pretty_framework.store.normalize import match_case, word_key
+from pretty_framework.store.normalize import fold_tones, folds_tones, match_case, word_key, written_form
 from pretty_framework.store.schema import Entry, EntrySource, Source
 from pretty_framework.store.stopwords import is_function_word
 
@@ -30,9 +31,11 @@ if TYPE_CHECKING:  # annotations only: the store's methods import this module
     from pretty_framework.store.dictionary import DictionaryStore
 
 PIVOT = "eng_Latn"
-_WORD = re.compile(r"\w+(?:['’\-]\w+)*")
+# Combining marks belong to their word: \w alone splits Hindi at its vowel signs (हिन्दी -> ह, न, द) and
+# Yoruba at its tone marks (bẹ̀rẹ̀ -> bẹ, rẹ); the regex module knows the mark category \p{M}.
+_WORD = regex.compile(r"[\w\p{M}]+(?:['’\-][\w\p{M}]+)*")
 _MAX_UNSPACED_WORD = 4  # characters tried by maximum matching in unspaced scripts
-_EDGE_SYMBOLS = re.compile(r"^[^\w]+|[^\w.]+$")
+_EDGE_SYMBOLS = regex.compile(r"^[^\w\p{M}]+|[^\w\p{M}.]+$")
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,10 @@ class PairIndex:
     """All translations of one language pair (optionally of some resources), in memory."""
 
     def __init__(self, store: DictionaryStore, src: str, tgt: str, resources: Iterable[str] | None = None,
-                 skip_identity: bool = True):
+                 skip_identity: bool = True, fold: bool = False):
         self.src, self.tgt = src, tgt
         self.by_key: dict[str, list[Translation]] = {}
+        self.by_folded: dict[str, list[Translation]] = {}  # keys without tone marks, when fold is on
         src_id, tgt_id = store.language_id(src), store.language_id(tgt)
         if src_id is None or tgt_id is None:
             return
@@ -99,12 +103,21 @@ class PairIndex:
         for key, translations in candidates.items():
             translations.sort(key=lambda t: (not t.exact, t.rank, -len(t.sources), len(t.target_word), t.target_word))
             self.by_key[key] = translations
+        if fold:
+            for key, translations in self.by_key.items():
+                # A match only after folding ranks like one found only after normalisation.
+                self.by_folded.setdefault(fold_tones(key), []).extend(
+                    t if not t.exact else Translation(t.source_word, t.target_word, t.rank, t.sources, t.pos,
+                                                      t.pivot, exact=False) for t in translations)
+            for translations in self.by_folded.values():
+                translations.sort(key=lambda t: (t.rank, -len(t.sources), len(t.target_word), t.target_word))
 
     def __bool__(self) -> bool:
         return bool(self.by_key)
 
     def best(self, word: str) -> Translation | None:
-        found = self.by_key.get(word_key(word))
+        key = word_key(word)
+        found = self.by_key.get(key) or (self.by_folded.get(fold_tones(key)) if self.by_folded else None)
         return found[0] if found else None
 
 
@@ -113,15 +126,18 @@ class Lookup:
 
     def __init__(self, store: DictionaryStore, src: str, tgt: str, resources: Iterable[str] | None = None,
                  skip_identity: bool = True, prefer_content_words: bool = False, prefer_distinctive: bool = False,
-                 pivot: bool = True):
+                 pivot: bool = True, fold_tones: bool | None = None):
+        """``fold_tones``: match source words without their tone marks (None: where the language needs it,
+        :data:`~pretty_framework.store.normalize.FOLD_TONES`)."""
         self.src, self.tgt = src, tgt
+        fold = folds_tones(src) if fold_tones is None else fold_tones
         self.prefer_content_words = prefer_content_words
         self.prefer_distinctive = prefer_distinctive
         resources = list(resources) if resources is not None else None
-        self.direct = PairIndex(store, src, tgt, resources, skip_identity)
+        self.direct = PairIndex(store, src, tgt, resources, skip_identity, fold)
         self.via: tuple[PairIndex, PairIndex] | None = None
         if not self.direct and pivot and PIVOT not in (src, tgt):
-            first = PairIndex(store, src, PIVOT, resources, skip_identity)
+            first = PairIndex(store, src, PIVOT, resources, skip_identity, fold)
             second = PairIndex(store, PIVOT, tgt, resources, skip_identity)
             if first and second:
                 self.via = (first, second)
@@ -189,6 +205,7 @@ class Lookup:
         level, word, translation = hits[0]
         # Dictionary noise ("#bei", "'s") must not open the answer: trim symbols at the edges.
         target = _EDGE_SYMBOLS.sub("", translation.target_word) or translation.target_word
+        target = written_form(target, self.tgt)  # no tone marks where the target's text writes none
         cased = match_case(target, word)
         cased = cased[:1].upper() + cased[1:]  # the prior opens the answer, which starts a sentence
         return Hit(Translation(word, cased, translation.rank, translation.sources, translation.pos,

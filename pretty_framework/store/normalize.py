@@ -61,3 +61,31 @@ def for_script(word: str, language: str) -> str:
     if language == "zho_Hans":
         return _traditional_to_simplified().convert(word)
     return word
+
+
+# Tone and length marks (grave, acute, circumflex, tilde, macron, caron) as combining characters. Under-dots
+# (Yoruba ẹ ọ ṣ, Igbo ị ọ ụ) are letters, not tones: they stay.
+_TONE_MARKS = dict.fromkeys(map(ord, "\u0300\u0301\u0302\u0303\u0304\u030c"))
+#: Languages whose words are matched without their tone marks: dictionaries and text disagree on them
+#: (Yoruba Wiktionary lists write none, 814 of 997 FLORES dev lines do; the Igbo API writes them, 58 of
+#: 997 FLORES Igbo lines do; Hausa lists mark tone and vowel length, Hausa text does not).
+FOLD_TONES = frozenset({"yor_Latn", "ibo_Latn", "hau_Latn"})
+#: Languages whose ordinary text is written without tone marks: a prior in them is written without too.
+UNTONED_TEXT = frozenset({"ibo_Latn", "hau_Latn"})
+
+
+def fold_tones(word: str) -> str:
+    """``word`` without tone and length marks (``ụ̀nọ̀`` -> ``ụnọ``); under-dots and other letters stay."""
+    if word.isascii():
+        return word
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", word).translate(_TONE_MARKS))
+
+
+def folds_tones(language: str) -> bool:
+    """Whether look-ups in ``language`` (a canonical code) match words without their tone marks by default."""
+    return language in FOLD_TONES
+
+
+def written_form(word: str, language: str) -> str:
+    """``word`` as ``language``'s text writes it: without tone marks where the text has none."""
+    return fold_tones(word) if language in UNTONED_TEXT else word
