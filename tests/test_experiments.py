@@ -46,12 +46,15 @@ def test_run_writes_outputs_table_and_figures(tmp_path, tiny_model_dir):
     alone = next(row for row in rows if row["label"] == "oracle alone")
     assert alone["scores"]["chrF"] == pytest.approx(100)  # the reference itself
     table = (out / "table.md").read_text()
-    assert "| model | system | en-de chrF | Avg. chrF | %SFT |" in table
-    assert "+ oracle (k=1)" in table and "+ oracle (k=2)" in table and "(provider alone)" in table
+    header = next(line for line in table.splitlines() if line.startswith("| system"))
+    assert [cell.strip() for cell in header.strip("|").split("|")] == ["system", "chrF", "%SFT"]  # one pair: no Avg.
+    assert "+ oracle (k=1)" in table and "+ oracle (k=2)" in table and "oracle alone" in table
     csv_lines = (out / "table.csv").read_text().splitlines()
-    assert csv_lines[0] == "model,system,en-de chrF,Avg. chrF,%SFT" and len(csv_lines) == 6
+    assert csv_lines[0] == "model,system,pair,metric,score,ci95,p_value,baseline,pct_sft" and len(csv_lines) == 6
+    assert "\\toprule" in (out / "table.tex").read_text()
     for figure in ("k_sweep.png", "providers.png"):
         assert (out / "figures" / figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (out / "figures" / figure).with_suffix(".pdf").read_bytes()[:5] == b"%PDF-"
     die = [json.loads(line) for line in (out / rows[2]["output"]).read_text().splitlines()]
     assert rows[2]["label"] == "+ Die" and all(record["output"].startswith("Die") for record in die)
 

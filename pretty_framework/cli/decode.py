@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from pretty_framework.cli.params import RegistryChoice, progress_option
 from pretty_framework.errors import InputError, OptionsError
 from pretty_framework.io.records import Item
 
@@ -46,20 +47,20 @@ def load_items(input_path: str | None, input_format: str, reference: Path | None
 @click.command()
 @click.option("-i", "--input", "input_path", help=ITEM_INPUT_HELP)
 @click.option("--input-format", type=click.Choice(["auto", "text", "jsonl"]), default="auto", show_default=True)
-@click.option("--reference", type=click.Path(path_type=Path), help="Reference file aligned with the input lines.")
+@click.option("-r", "--reference", type=click.Path(path_type=Path), help="Reference file aligned with the input lines.")
 @click.option("--flores", type=click.Path(path_type=Path), help="A FLORES-200 folder: reads SPLIT.SRC and SPLIT.TGT.")
 @click.option("--split", default="dev", show_default=True, help="Split for --flores (tune on dev).")
 @click.option("--limit", type=click.IntRange(min=0), help="Decode only the first N items.")
 @click.option("--src", required=True, help="Source language (en, eng, eng_Latn, ...).")
 @click.option("--tgt", required=True, help="Target language.")
-@click.option("--task", default="translation", show_default=True)
+@click.option("--task", type=RegistryChoice("task"), default="translation", show_default=True)
 @click.option("-p", "--provider", default="none", show_default=True, help="Prior provider (see `pretty providers`).")
 @click.option("--prior", help="The prior for every item (shorthand for -O text=... with --provider text).")
 @click.option("-O", "--provider-option", "provider_options", multiple=True, metavar="KEY=VALUE",
               help="A provider option; repeat for several.")
 @click.option("-k", "--k", "k", type=click.IntRange(min=0), help="Prior tokens to keep (default: the task's).")
 @click.option("-m", "--model", default=None, help="Foundation model: gemma3-270m (default), a folder, a .gguf, a hub id.")
-@click.option("--backend", default="transformers", show_default=True)
+@click.option("--backend", type=RegistryChoice("backend"), default="transformers", show_default=True)
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N.")
 @click.option("--dtype", default="auto", show_default=True, help="auto, float32, bfloat16, float16.")
 @click.option("-t", "--template", default=None, help="Prompt template (translation: prompting, normal).")
@@ -78,7 +79,7 @@ def load_items(input_path: str | None, input_format: str, reference: Path | None
 @click.option("--force", is_flag=True, help="Overwrite an existing --output.")
 @click.option("--on-prior-error", type=click.Choice(["fail", "skip"]), default="fail", show_default=True,
               help="skip: decode an item without a prior when its provider fails.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@progress_option
 @click.option("-B", "--backend-option", "backend_options", multiple=True, metavar="KEY=VALUE",
               help="A backend option (llama.cpp: n_ctx, n_seq_max, n_threads, prefix_cache; transformers: loop, "
                    "prefix_cache); repeat for several.")

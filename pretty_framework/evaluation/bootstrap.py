@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 #: resamples for intervals and the paired test (sacrebleu's default for bootstrap)
 SAMPLES = 1000
@@ -28,7 +30,7 @@ SEED = 12345
 #: the significance level the tables mark
 ALPHA = 0.05
 
-Scorer = Callable[[np.ndarray], Mapping[str, float]]
+Scorer = Callable[["np.ndarray"], Mapping[str, float]]
 """Corpus scores (by column) of the records at the given indices."""
 
 
@@ -56,6 +58,8 @@ class Bootstrap:
 
 def resamples(n_items: int, samples: int = SAMPLES, seed: int = SEED) -> np.ndarray:
     """``samples`` rows of ``n_items`` indices drawn with replacement: sacrebleu's draw for the same seed."""
+    import numpy as np
+
     if n_items < 1:
         raise ValueError("no items to resample")
     return np.random.default_rng(seed).choice(n_items, size=(samples, n_items), replace=True)
@@ -63,6 +67,8 @@ def resamples(n_items: int, samples: int = SAMPLES, seed: int = SEED) -> np.ndar
 
 def estimate_ci(values: Sequence[float] | np.ndarray) -> Interval:
     """Mean and 95 % half-width of resampled scores (sacrebleu's ``estimate_ci``: 1/40 cut from each end)."""
+    import numpy as np
+
     ordered = np.sort(np.asarray(values, dtype=float))
     low = len(ordered) // 40
     return Interval(float(ordered.mean()), float(0.5 * (ordered[len(ordered) - low - 1] - ordered[low])))
@@ -74,6 +80,8 @@ def p_value(sample_differences: np.ndarray, real_difference: float) -> float:
     A system that never differs from its baseline gets 1: sacrebleu's centred statistic
     would give it the smallest p-value there is.
     """
+    import numpy as np
+
     if real_difference == 0 and not sample_differences.any():
         return 1.0
     centred = sample_differences - sample_differences.mean()
@@ -90,6 +98,8 @@ def _resampled(scorers: Sequence[Scorer], draws: Sequence[np.ndarray]) -> dict[s
 
     A column that some stratum never scores is left out: its average would not cover every pair.
     """
+    import numpy as np
+
     per_stratum = [[scorer(indices) for indices in draw] for scorer, draw in zip(scorers, draws)]
     columns = set.intersection(*({name for sample in samples for name in sample} for samples in per_stratum))
     result = {}
@@ -102,6 +112,8 @@ def _resampled(scorers: Sequence[Scorer], draws: Sequence[np.ndarray]) -> dict[s
 def confidence_intervals(scorers: Sequence[Scorer], sizes: Sequence[int],
                          bootstrap: Bootstrap = Bootstrap()) -> dict[str, Interval]:
     """95 % intervals of the mean over strata (one per language pair) of each column's corpus score."""
+    import numpy as np
+
     if len(scorers) != len(sizes) or not scorers:
         raise ValueError("one size per scorer, at least one")
     samples = _resampled(scorers, _strata_indices(sizes, bootstrap))
@@ -116,6 +128,8 @@ def paired_bootstrap(systems: Sequence[Scorer], baselines: Sequence[Scorer], siz
     Both are scored on the same resampled items (paired); each stratum's system and
     baseline must score the same items in the same order.
     """
+    import numpy as np
+
     if not (len(systems) == len(baselines) == len(sizes)) or not systems:
         raise ValueError("one system scorer and one baseline scorer per size, at least one")
     everything = [np.arange(size) for size in sizes]
@@ -133,5 +147,7 @@ def paired_bootstrap(systems: Sequence[Scorer], baselines: Sequence[Scorer], siz
 
 
 def _mean_scores(scores: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    import numpy as np
+
     columns = set.intersection(*(set(score) for score in scores))
     return {column: float(np.mean([score[column] for score in scores])) for column in columns}

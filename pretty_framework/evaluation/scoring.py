@@ -104,3 +104,25 @@ def _progress(names: Sequence[str], show: bool) -> Sequence[str]:
     from tqdm.auto import tqdm
 
     return tqdm(names, desc="scoring", unit="metric", leave=False)
+
+
+def paired_p_values(records: Sequence[Mapping[str, Any]], baseline: Sequence[Mapping[str, Any]], task: Task | str,
+                    target: str | None, requested: Sequence[str] | None = None,
+                    options: MetricOptions | None = None, *, registry: Registry[Metric] | None = None,
+                    bootstrap: Bootstrap = Bootstrap()) -> dict[str, float]:
+    """p-values (by column) of each metric's paired test of ``records`` against ``baseline`` (the same items, in
+    the same order); metrics that cannot run here are left out, as :func:`evaluate` skips them."""
+    if len(records) != len(baseline):
+        raise InputError(f"a paired test needs the same items: {len(records)} outputs against {len(baseline)} "
+                         "in the baseline")
+    registry = _metric_registry(registry)
+    options = options or MetricOptions()
+    system, reference = MetricInput(records, target, options), MetricInput(baseline, target, options)
+    p_values: dict[str, float] = {}
+    for name in metric_names(task, requested, registry):
+        try:
+            (found,) = registry.get(name).paired_test(reference, [system], bootstrap)
+        except MetricUnavailable:
+            continue
+        p_values.update(found)
+    return p_values

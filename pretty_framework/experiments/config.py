@@ -11,11 +11,17 @@ Example (see examples/experiments/ for complete ones)::
       - {label: "Base (Normal)", provider: none, template: normal}
       - {label: "+ oracle", provider: oracle, k: [1, 2, 3, 4]}
       - {label: "SFT model alone", provider: sft, direct: true, options: {max_new_tokens: 96}}
-    table: {metrics: [BLEU, chrF], sft_row: "SFT model alone"}
+    table: {metrics: [BLEU, chrF], sft_row: "SFT model alone", baseline: "Base (Normal)"}
+    title: "Prior tokens for a 270M base model"   # figures and tables (default: from task and models)
 
 Every key is checked before anything runs; an error names the key
 (``runs[2].k``) and what was expected. Names (task, providers, templates,
-languages, metrics) are checked against what is installed.
+languages, metrics) are checked against what is installed. Paths are relative
+to the experiment file, so it runs from any working directory;
+:func:`check_data` says which file is missing before any model loads.
+``pretty run --set key=value`` changes a key (dotted for nested ones:
+``data.limit=8``, ``runs.1.k=3``) before the checks, so an override is checked
+like the file.
 """
 
 from __future__ import annotations
@@ -69,16 +75,19 @@ class RunSpec(_Strict):
 
 
 class TableSpec(_Strict):
-    """Which score columns the table shows and which row is the SFT reference for %SFT."""
+    """Which score columns the table shows, which row is the SFT reference for %SFT, and which row the others
+    are tested against (paired bootstrap, per pair and on average)."""
 
     metrics: list[str] | None = None
     sft_row: str | None = None
+    baseline: str | None = None
 
 
 class Experiment(_Strict):
     """A whole experiment file."""
 
     name: str = Field(min_length=1, pattern=r"^[\w.-]+$")
+    title: str | None = Field(None, min_length=1)  # what figures and tables are titled (never the file's name)
     task: str = "translation"
     pairs: list[str] = Field(min_length=1)
     models: list[str] = Field(default_factory=lambda: ["gemma3-270m"], min_length=1)
@@ -108,8 +117,74 @@ def _where(location: tuple[Any, ...]) -> str:
     return text or "(top level)"
 
 
-def load_experiment(path: Path) -> Experiment:
-    """Read and check ``path``; every problem is an :class:`ExperimentError` naming the key."""
+PATH_KEYS = ("data.flores", "data.conllu", "data.jsonl", "output")
+"""Keys that hold paths: relative to the experiment file, or to the working directory when given by ``--set``."""
+
+
+def apply_overrides(raw: dict[str, Any], overrides: list[str] | tuple[str, ...]) -> set[str]:
+    """Set each ``key=value`` of ``overrides`` in ``raw`` (values read as YAML: ``24``, ``true``, ``[1, 2]``).
+
+    Dotted keys reach into mappings and lists (``runs.0.k``); a relative path given for a
+    path key is made absolute from the working directory, as any path on a command line.
+    Returns the keys set.
+    """
+    import yaml
+
+    changed = set()
+    for override in overrides:
+        key, sep, text = override.partition("=")
+        key = key.strip()
+        if not sep or not key or any(not part for part in key.split(".")):
+            raise ExperimentError(f"--set {override!r}: expected KEY=VALUE, e.g. max_new_tokens=24 or data.limit=8")
+        try:
+            value = yaml.safe_load(text) if text.strip() else None
+        except yaml.YAMLError:
+            value = text
+        if isinstance(value, dict) and not text.lstrip().startswith("{"):
+            value = text  # "a title: with a colon" is text; a mapping is written {key: value}
+        if key in PATH_KEYS and isinstance(value, str) and not Path(value).is_absolute():
+            value = str(Path(value).resolve())
+        *parents, last = key.split(".")
+        node: Any = raw
+        for depth, part in enumerate(parents):
+            where = ".".join(parents[: depth + 1])
+            node = _child(node, part, where, create=True)
+        _assign(node, last, value, key)
+        changed.add(key)
+    return changed
+
+
+def _child(node: Any, part: str, where: str, *, create: bool) -> Any:
+    if isinstance(node, list):
+        index = _index(node, part, where)
+        return node[index]
+    if not isinstance(node, dict):
+        raise ExperimentError(f"--set {where}: {where.rpartition('.')[0] or 'the file'} is not a mapping")
+    if part not in node or node[part] is None:
+        if not create:
+            raise ExperimentError(f"--set {where}: no such key")
+        node[part] = {}
+    return node[part]
+
+
+def _assign(node: Any, part: str, value: Any, key: str) -> None:
+    if isinstance(node, list):
+        node[_index(node, part, key)] = value
+    elif isinstance(node, dict):
+        node[part] = value
+    else:
+        raise ExperimentError(f"--set {key}: {key.rpartition('.')[0]} is not a mapping or a list")
+
+
+def _index(node: list[Any], part: str, where: str) -> int:
+    if not part.isdigit() or int(part) >= len(node):
+        raise ExperimentError(f"--set {where}: expected a list index from 0 to {len(node) - 1}, got {part!r}")
+    return int(part)
+
+
+def load_experiment(path: Path, overrides: list[str] | tuple[str, ...] = ()) -> Experiment:
+    """Read and check ``path`` with ``overrides`` (``key=value``) applied; every problem is an
+    :class:`ExperimentError` naming the key."""
     import yaml
 
     try:
@@ -120,6 +195,7 @@ def load_experiment(path: Path) -> Experiment:
         raise ExperimentError(f"{path}: not valid YAML: {error}") from None
     if not isinstance(raw, dict):
         raise ExperimentError(f"{path}: expected a mapping of keys (name, pairs, data, runs, ...) at the top level")
+    overridden = apply_overrides(raw, overrides)
     try:
         experiment = Experiment.model_validate(raw)
     except ValidationError as error:
@@ -130,10 +206,15 @@ def load_experiment(path: Path) -> Experiment:
             problems.setdefault(key, []).append("required key is missing" if e["type"] == "missing"
                                                 else e["msg"].lower())
             got[key] = "" if e["type"] == "missing" else f" (got {e['input']!r})"
-        lines = [f"{key}: {', or '.join(dict.fromkeys(messages))}{got[key]}" for key, messages in problems.items()]
+        lines = [f"{key}{' (--set)' if _dotted(key) in overridden else ''}: {', or '.join(dict.fromkeys(messages))}"
+                 f"{got[key]}" for key, messages in problems.items()]
         raise ExperimentError(f"{path}: " + "; ".join(lines)) from None
     check_names(experiment, path)
     return experiment
+
+
+def _dotted(key: str) -> str:
+    return re.sub(r"\[(\d+)\]", r".\1", key)
 
 
 def check_names(experiment: Experiment, path: Path) -> None:
@@ -177,3 +258,43 @@ def check_names(experiment: Experiment, path: Path) -> None:
     if experiment.table.sft_row is not None and experiment.table.sft_row not in labels:
         raise ExperimentError(f"{path}: table.sft_row: {experiment.table.sft_row!r} is not a run label; "
                               f"labels: {', '.join(labels)}")
+    baseline = experiment.table.baseline
+    if baseline is not None:
+        from pretty_framework.experiments.rows import baseline_names
+
+        names = baseline_names(experiment)
+        if baseline not in names:
+            raise ExperimentError(f"{path}: table.baseline: {baseline!r} is not one row per pair of a run (a run "
+                                  f"that sweeps k names one row per k: 'label (k=2)'); choose one of: "
+                                  f"{', '.join(names)}")
+
+
+def resolve_path(value: str, base: Path) -> Path:
+    """``value`` relative to ``base`` unless absolute (``~`` expanded)."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+def check_data(experiment: Experiment, base: Path) -> None:
+    """An :class:`ExperimentError` naming the first input folder or file that is not there (``base``: the
+    experiment file's folder, which relative paths start from)."""
+    from pretty_framework.io.inputs import flores_files
+    from pretty_framework.languages import normalize_language
+
+    data = experiment.data
+    key = "data.flores" if data.flores else ("data.conllu" if data.conllu else "data.jsonl")
+    value = getattr(data, key.split(".")[1])
+    hint = "" if Path(value).expanduser().is_absolute() else f" (relative to the experiment file's folder, {base})"
+    if data.flores and not resolve_path(data.flores, base).is_dir():
+        raise ExperimentError(f"data.flores: Flores folder not found: {resolve_path(data.flores, base)}{hint}")
+    for pair in experiment.pairs:
+        src, tgt = (normalize_language(code) for code in pair.split("-", 1))
+        if data.flores:
+            try:
+                flores_files(resolve_path(data.flores, base), data.split, src, tgt)
+            except PrettyError as error:
+                raise ExperimentError(f"data.flores: {pair}: {error}") from None
+            continue
+        path = resolve_path(value.format(src=src, tgt=tgt), base)
+        if not path.is_file():
+            raise ExperimentError(f"{key}: {pair}: file not found: {path}{hint}")

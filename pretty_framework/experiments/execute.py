@@ -10,7 +10,6 @@ whose output is complete and finishes a half-written one where it stopped
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -118,8 +117,8 @@ class ExperimentRunner:
 
     # -- running ---------------------------------------------------------------------------
     def run(self, only: Callable[[Configuration], bool] | None = None) -> list[dict[str, Any]]:
-        """Decode what is not done yet, score everything, write results, table and figures."""
-        from pretty_framework.experiments.report import write_report
+        """Decode what is not done yet, score everything, write results (with the environment), tables, figures."""
+        from pretty_framework.experiments.report import write_results
         from pretty_framework.plugin.manager import get_plugins
 
         rows = []
@@ -132,9 +131,8 @@ class ExperimentRunner:
         finally:
             self.close()
         self.folder.mkdir(parents=True, exist_ok=True)
-        (self.folder / "results.json").write_text(json.dumps(
-            {"experiment": self.experiment.model_dump(), "rows": rows}, ensure_ascii=False, indent=1) + "\n")
-        write_report(self.experiment, rows, self.folder, get_plugins().tasks.get(self.experiment.task))
+        plugins = get_plugins()
+        write_results(self.experiment, rows, self.folder, plugins.tasks.get(self.experiment.task), plugins.metrics)
         return rows
 
     def run_one(self, configuration: Configuration) -> dict[str, Any] | None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pretty_framework.experiments.config import Experiment, RunSpec
+
+if TYPE_CHECKING:
+    from pretty_framework.tasks import Task
 
 
 def sweeps_k(run: RunSpec) -> bool:
@@ -21,3 +25,25 @@ def row_name(row: dict[str, Any], experiment: Experiment) -> str:
     if isinstance(run.template, list) and len(run.template) > 1:
         name += f" [{row['template']}]"
     return name
+
+
+def baseline_names(experiment: Experiment) -> list[str]:
+    """The names a ``table.baseline`` may give: a run's label where it is one row per pair, ``label (k=N)``
+    for each k of a run that sweeps k (one template, one model)."""
+    names = []
+    for run in experiment.runs:
+        several = [isinstance(value, list) and len(value) > 1 for value in (run.template, run.model)]
+        if any(several):
+            continue
+        names += [f"{run.label} (k={k})" for k in run.k] if sweeps_k(run) else [run.label]
+    return names
+
+
+def display_title(experiment: Experiment, task: Task | None = None) -> str:
+    """What tables and figures are titled: the file's ``title``, else the task and the foundation models."""
+    if experiment.title:
+        return experiment.title
+    name = getattr(task, "name", None) or experiment.task
+    name = {"pos": "POS tagging"}.get(name, name)
+    models = ", ".join(Path(model).name if "/" in model else model for model in experiment.models)  # no folders
+    return f"{name[:1].upper()}{name[1:]}, {models}"
