@@ -11,7 +11,8 @@ from pretty_framework.cli.params import RegistryChoice, progress_option
 from pretty_framework.errors import InputError, OptionsError
 from pretty_framework.io.records import Item
 
-ITEM_INPUT_HELP = "Input file (lines or JSONL); '-' or none reads standard input."
+ITEM_INPUT_HELP = ("Input file (lines, JSONL or CoNLL-U; gzip or not); '-' or none reads standard input.")
+INPUT_KEY = "pretty.input"  # where item_source_options leaves the field names and the dataset (ctx.meta)
 
 
 def parse_provider_options(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -27,29 +28,79 @@ def parse_provider_options(pairs: tuple[str, ...]) -> dict[str, str]:
 
 def load_items(input_path: str | None, input_format: str, reference: Path | None,
                flores: Path | None, split: str, src: str, tgt: str, limit: int | None) -> list[Item]:
-    """Read items from a Flores folder, a file or standard input, with references if given."""
-    from pretty_framework.io.inputs import attach_references, flores_files, read_input, read_stream
+    """Read items from a Flores folder, a dataset, a file or standard input, with references if given.
 
+    The JSONL field names and the dataset come from :func:`item_source_options` (defaults without them).
+    """
+    from pretty_framework.io.inputs import (
+        attach_references,
+        flores_files,
+        read_dataset,
+        read_input,
+        read_stream,
+    )
+
+    given = click.get_current_context(silent=True)
+    extra = given.meta.get(INPUT_KEY, {}) if given is not None else {}
+    fields, dataset = extra.get("fields") or _fields(None, None, None), extra.get("dataset")
+    if (flores is not None) + (dataset is not None) + (input_path not in (None, "-")) > 1:
+        raise InputError("give one input: --flores, --dataset or --input")
+    if flores is not None or dataset is not None:
+        if reference is not None:
+            raise InputError("--flores and --dataset bring their own references: drop --reference")
     if flores is not None:
-        if input_path not in (None, "-") or reference is not None:
-            raise InputError("--flores picks the source and reference files itself: drop --input/--reference")
         input_file, reference = flores_files(flores, split, src, tgt)
         items = read_input(input_file, "text")
+    elif dataset is not None:
+        items = read_dataset(dataset, split, fields)
     elif input_path in (None, "-"):
-        items = read_stream(sys.stdin)
+        items = read_stream(sys.stdin.buffer, "<stdin>", "text" if input_format == "auto" else input_format, fields)
     else:
-        items = read_input(Path(input_path), input_format)
+        items = read_input(Path(input_path), input_format, fields)
     if reference is not None:
         items = attach_references(items, reference)
     return items[:limit] if limit is not None else items
 
 
+def _fields(source: str | None, reference: str | None, item_id: str | None):
+    from pretty_framework.io.inputs import Fields
+
+    return Fields(source or "source", reference or "reference", item_id or "id")
+
+
+def _remember_input(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta.setdefault(INPUT_KEY, {})[param.name] = value
+    named = ctx.meta.get(INPUT_KEY, {})
+    named["fields"] = _fields(named.get("source_field"), named.get("reference_field"), named.get("id_field"))
+
+
+def item_source_options(command):
+    """``--source-field/--reference-field/--id-field`` (JSONL, datasets) and ``--dataset``, read by :func:`load_items`.
+
+    Kept in ``ctx.meta`` (not passed to the command), so a command gains them without a change to its signature.
+    """
+    stored = {"expose_value": False, "callback": _remember_input}
+    for name, text in reversed((
+        ("--source-field", "JSONL/dataset field with the source text (default: source)."),
+        ("--reference-field", "JSONL/dataset field with the reference (default: reference)."),
+        ("--id-field", "JSONL/dataset field with the item id (default: id, else the line number)."),
+        ("--dataset", "A Hugging Face dataset: a save_to_disk folder, a .parquet/.arrow/.jsonl/.csv file or a hub "
+                      "name; --split picks the split (needs pip install 'pretty-framework[datasets]')."),
+    )):
+        command = click.option(name, help=text, **stored)(command)
+    return command
+
+
 @click.command()
 @click.option("-i", "--input", "input_path", help=ITEM_INPUT_HELP)
-@click.option("--input-format", type=click.Choice(["auto", "text", "jsonl"]), default="auto", show_default=True)
+@click.option("--input-format", type=click.Choice(["auto", "text", "jsonl", "conllu"]), default="auto",
+              show_default=True, help="auto: by the file name (x.jsonl, x.conllu, through .gz); stdin: text.")
+@item_source_options
 @click.option("-r", "--reference", type=click.Path(path_type=Path), help="Reference file aligned with the input lines.")
-@click.option("--flores", type=click.Path(path_type=Path), help="A FLORES-200 folder: reads SPLIT.SRC and SPLIT.TGT.")
-@click.option("--split", default="dev", show_default=True, help="Split for --flores (tune on dev).")
+@click.option("--flores", type=click.Path(path_type=Path), help="A FLORES-200 folder, either layout: DIR/dev.eng_Latn "
+              "(OPUS-MT-testsets) or DIR/dev/eng_Latn.dev (the official release); gzip or not.")
+@click.option("--split", default="dev", show_default=True, help="Split for --flores or --dataset (tune on dev).")
 @click.option("--limit", type=click.IntRange(min=0), help="Decode only the first N items.")
 @click.option("--src", required=True, help="Source language (en, eng, eng_Latn, ...).")
 @click.option("--tgt", required=True, help="Target language.")
