@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,16 +30,25 @@ def timed(function: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, value
 
 
-def machine() -> dict[str, Any]:
+class Machine(dict):
+    """The machine as a dict (for the JSON result) that prints as one readable line (for the tables)."""
+
+    def __str__(self) -> str:
+        from pretty_framework.evaluation.environment import describe_machine
+
+        return f"{describe_machine(self)}; torch {self['torch']}"
+
+    def __format__(self, spec: str) -> str:  # f"Machine: {result['machine']}" in the speed tables
+        return format(str(self), spec)
+
+
+def machine() -> Machine:
+    """CPU model, cores, torch threads and version, GPU: what the speed numbers were measured on."""
     import torch
 
-    return {
-        "cpu": platform.processor() or platform.machine(),
-        "cores": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
-        "torch": torch.__version__,
-        "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
-    }
+    from pretty_framework.evaluation.environment import machine as describe
+
+    return Machine({**describe(), "torch": torch.__version__})
 
 
 def write_result(name: str, result: dict[str, Any], table: str) -> None:

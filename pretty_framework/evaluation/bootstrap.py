@@ -56,6 +56,10 @@ class Bootstrap:
         return f"bs:{self.samples}|seed:{self.seed}|ci:95%"
 
 
+DEFAULT = Bootstrap()
+"""1,000 resamples from seed 12345: what every interval and test uses unless told otherwise."""
+
+
 def resamples(n_items: int, samples: int = SAMPLES, seed: int = SEED) -> np.ndarray:
     """``samples`` rows of ``n_items`` indices drawn with replacement: sacrebleu's draw for the same seed."""
     import numpy as np
@@ -110,7 +114,7 @@ def _resampled(scorers: Sequence[Scorer], draws: Sequence[np.ndarray]) -> dict[s
 
 
 def confidence_intervals(scorers: Sequence[Scorer], sizes: Sequence[int],
-                         bootstrap: Bootstrap = Bootstrap()) -> dict[str, Interval]:
+                         bootstrap: Bootstrap = DEFAULT) -> dict[str, Interval]:
     """95 % intervals of the mean over strata (one per language pair) of each column's corpus score."""
     import numpy as np
 
@@ -122,7 +126,7 @@ def confidence_intervals(scorers: Sequence[Scorer], sizes: Sequence[int],
 
 
 def paired_bootstrap(systems: Sequence[Scorer], baselines: Sequence[Scorer], sizes: Sequence[int],
-                     bootstrap: Bootstrap = Bootstrap()) -> dict[str, float]:
+                     bootstrap: Bootstrap = DEFAULT) -> dict[str, float]:
     """p-values (by column) that the system's mean over strata differs from the baseline's only by chance.
 
     Both are scored on the same resampled items (paired); each stratum's system and

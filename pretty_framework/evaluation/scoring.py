@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pretty_framework.errors import InputError, MetricUnavailable, PluginError, UnknownNameError
-from pretty_framework.evaluation.bootstrap import Bootstrap
+from pretty_framework.evaluation.bootstrap import DEFAULT, Bootstrap
 from pretty_framework.evaluation.metric import Metric, MetricInput, MetricOptions
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def metric_names(task: Task | str, requested: Sequence[str] | None,
 
 def evaluate(records: Sequence[Mapping[str, Any]], task: Task | str, target: str | None,
              requested: Sequence[str] | None = None, options: MetricOptions | None = None, *,
-             registry: Registry[Metric] | None = None, bootstrap: Bootstrap | None = Bootstrap()) -> dict[str, Any]:
+             registry: Registry[Metric] | None = None, bootstrap: Bootstrap | None = DEFAULT) -> dict[str, Any]:
     """Scores, intervals, signatures, skipped metrics and failure counts for ``records`` (all of them)."""
     if not records:
         raise InputError("no records to score")
@@ -109,7 +109,7 @@ def _progress(names: Sequence[str], show: bool) -> Sequence[str]:
 def paired_p_values(records: Sequence[Mapping[str, Any]], baseline: Sequence[Mapping[str, Any]], task: Task | str,
                     target: str | None, requested: Sequence[str] | None = None,
                     options: MetricOptions | None = None, *, registry: Registry[Metric] | None = None,
-                    bootstrap: Bootstrap = Bootstrap()) -> dict[str, float]:
+                    bootstrap: Bootstrap = DEFAULT) -> dict[str, float]:
     """p-values (by column) of each metric's paired test of ``records`` against ``baseline`` (the same items, in
     the same order); metrics that cannot run here are left out, as :func:`evaluate` skips them."""
     if len(records) != len(baseline):

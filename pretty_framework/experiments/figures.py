@@ -105,9 +105,9 @@ def provider_figure(experiment: Experiment, rows: Sequence[dict[str, Any]], metr
             systems.setdefault(label, {})[row["pair"]] = row
     for entry in averages:
         if entry["model"] in (first_model, "(provider alone)"):
-            for label in systems:
+            for label, bars in systems.items():
                 if entry["system"] in (label, f"{label} (k={default_k})"):
-                    systems[label][_AVERAGE] = entry
+                    bars[_AVERAGE] = entry
     metrics = [metric for metric in metrics if any(metric in row["scores"] for bars in systems.values()
                                                    for row in bars.values())]
     if not systems or not metrics:

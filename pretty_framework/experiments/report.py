@@ -42,12 +42,12 @@ def run_signatures(rows: Sequence[dict[str, Any]], folder: Path) -> dict[str, st
 def write_results(experiment: Experiment, rows: list[dict[str, Any]], folder: Path, task: Task,
                   registry: Registry[Metric]) -> None:
     """results.json (rows with p-values, averages, the environment), the tables and the figures."""
-    from pretty_framework.evaluation.bootstrap import ALPHA, Bootstrap
+    from pretty_framework.evaluation.bootstrap import ALPHA, DEFAULT
     from pretty_framework.evaluation.environment import environment
     from pretty_framework.experiments.significance import compare
 
     averages = compare(experiment, rows, folder, task, registry) if rows else []
-    bootstrap = Bootstrap()
+    bootstrap = DEFAULT
     results = {
         "experiment": experiment.model_dump(),
         "environment": {**environment(), "run_signatures": run_signatures(rows, folder)},

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pretty_framework.errors import MetricUnavailable
-from pretty_framework.evaluation.bootstrap import Bootstrap, confidence_intervals, paired_bootstrap
+from pretty_framework.evaluation.bootstrap import DEFAULT, Bootstrap, confidence_intervals, paired_bootstrap
 from pretty_framework.evaluation.metric import Metric, MetricInput
 from pretty_framework.experiments.config import Experiment
 from pretty_framework.experiments.rows import row_name
@@ -36,7 +36,7 @@ class Comparison:
     """The rows of one experiment with their records, scored again only as far as the tests need."""
 
     def __init__(self, experiment: Experiment, rows: Sequence[dict[str, Any]], folder: Path, task: Task,
-                 registry: Registry[Metric], bootstrap: Bootstrap = Bootstrap()):
+                 registry: Registry[Metric], bootstrap: Bootstrap = DEFAULT):
         from pretty_framework.evaluation.scoring import metric_names
 
         self.experiment, self.rows, self.folder, self.bootstrap = experiment, list(rows), folder, bootstrap
@@ -143,7 +143,7 @@ class Comparison:
 
 
 def compare(experiment: Experiment, rows: Sequence[dict[str, Any]], folder: Path, task: Task,
-            registry: Registry[Metric], bootstrap: Bootstrap = Bootstrap()) -> list[dict[str, Any]]:
+            registry: Registry[Metric], bootstrap: Bootstrap = DEFAULT) -> list[dict[str, Any]]:
     """Test every row against the baseline (``p_values`` added to ``rows`` in place) and return the averages."""
     comparison = Comparison(experiment, rows, folder, task, registry, bootstrap)
     comparison.test_pairs()

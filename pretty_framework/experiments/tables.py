@@ -203,8 +203,8 @@ def notes(experiment: Experiment, rows: Sequence[dict[str, Any]], task: Task, ta
     counts = sorted({row["n"] for row in rows})
     alone = " A system named '... alone' is a prior provider's own answer, without a foundation model." if any(
         row["model"] is None for row in rows) else ""
-    lines = [f"Task {experiment.task}; {'/'.join(map(str, counts))} items per pair; foundation model"
-             f"{'s' if len(experiment.models) > 1 else ''}: {', '.join(experiment.models)}.{alone}"]
+    models = f"foundation model{'s' if len(experiment.models) > 1 else ''}: {', '.join(experiment.models)}"
+    lines = [f"Task {experiment.task}; {'/'.join(map(str, counts))} items per pair; {models}.{alone}"]
     shown = {name for table in tables for name in table.header}
     if len(layout.pairs) > 1:
         lines.append(f"{', '.join(layout.pairs)}: the metric on that pair's items (corpus-level). "
@@ -276,8 +276,13 @@ def latex(tables: Sequence[Table], note_lines: Sequence[str]) -> str:
     def escape(text: str) -> str:
         return "".join(LATEX_ESCAPE_RULES.get(character, character) for character in text)
 
-    footnote = " ".join(escape(line.removeprefix("- ")) for line in note_lines)
-    footnote = footnote.replace("±", r"$\pm$").replace(DAGGER, r"$^\dagger$")
+    def note(line: str) -> str:
+        if line.startswith("- "):  # a signature: verbatim, in typewriter type ("|" is a dash in text fonts)
+            name, _, signature = line[2:].partition(": ")
+            return f"{escape(name)}: \\texttt{{{escape(signature)}}};"
+        return escape(line).replace("±", r"$\pm$").replace(DAGGER, r"$^\dagger$")
+
+    footnote = " ".join(note(line) for line in note_lines).rstrip(";")
     parts = ["% Made by pretty run. Needs \\usepackage{booktabs}; the notes are the tables' footnote."]
     for table in tables:
         body = [[item.text() if isinstance(item, Cell) else item for item in line] for line in table.rows]
