@@ -1,10 +1,14 @@
-"""Small function-word lists: the look-up prefers content words when it picks a prior.
+"""Function-word lists: the look-up prefers content words when it picks a prior.
 
-Only the most frequent closed-class words, for the source languages the paper
-translates from; a language without a list treats every word as content.
+Curated lists (the most frequent closed-class words) for the source languages
+the paper translates from; for any other language, the maintained stopwords-iso
+collection (58 languages, shipped in the ``stopwordsiso`` package: Swahili,
+Yoruba, Hausa and Zulu among them). A language in neither treats every word as content.
 """
 
 from __future__ import annotations
+
+from functools import cache
 
 STOPWORDS: dict[str, frozenset[str]] = {
     "eng_Latn": frozenset(
@@ -32,5 +36,28 @@ STOPWORDS: dict[str, frozenset[str]] = {
 
 
 def is_function_word(key: str, language: str) -> bool:
-    """Whether the normalised word ``key`` is a function word of ``language``."""
-    return key in STOPWORDS.get(language, frozenset())
+    """Whether the normalised word ``key`` is a function word of ``language`` (a canonical code)."""
+    return key in stopwords(language)
+
+
+@cache
+def stopwords(language: str) -> frozenset[str]:
+    """The function words of ``language`` as look-up keys: the curated list, else stopwords-iso's, else none."""
+    if language in STOPWORDS:
+        return STOPWORDS[language]
+    from pretty_framework.errors import UnknownNameError
+    from pretty_framework.languages import resolve_language
+    from pretty_framework.store.normalize import fold_tones, folds_tones, word_key
+
+    try:
+        iso1 = resolve_language(language).iso1
+    except UnknownNameError:
+        return frozenset()
+    import stopwordsiso
+
+    if not iso1 or not stopwordsiso.has_lang(iso1):
+        return frozenset()
+    keys = {word_key(word) for word in stopwordsiso.stopwords(iso1)}
+    if folds_tones(language):  # the text may write a word with or without its tone marks
+        keys |= {fold_tones(key) for key in keys}
+    return frozenset(keys)
