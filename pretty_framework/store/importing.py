@@ -13,7 +13,7 @@ import gzip
 import hashlib
 import re
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -89,16 +89,20 @@ def _byte_checksum(path: Path) -> str:
     return digest.hexdigest()
 
 
+# What the import writes per pair: (source word, target word, source word's look-up key, rank, part of speech).
+StagedPair = tuple[str, str, str, int | None, str | None]
+
+
 def read_pairs(request: ImportRequest, skip_bad: bool = False,
-               progress: Callable[[int], None] | None = None) -> tuple[list[Pair], int]:
-    """The file's distinct pairs (first rank and part of speech kept) and the count of skipped lines.
+               progress: Callable[[int], None] | None = None) -> tuple[list[StagedPair], int]:
+    """The file's distinct pairs (first rank and part of speech kept), keyed, and the count of skipped lines.
 
     A bad line raises :class:`InputError` naming the file and line, unless
     ``skip_bad``; a file that gives no pair at all raises one saying why.
     ``progress(n)`` is called with the number of records read since its last call.
     """
     path, src, tgt = request.path, request.src, request.tgt
-    pairs: dict[tuple[str, str], Pair] = {}
+    staged: dict[tuple[str, str], StagedPair] = {}
     skipped = pending = 0
     convert = "zho_Hans" in (src, tgt)
     for record in request.format.read(path, src, tgt):
@@ -112,9 +116,13 @@ def read_pairs(request: ImportRequest, skip_bad: bool = False,
             if convert:
                 record = record._replace(source_word=for_script(record.source_word, src),
                                          target_word=for_script(record.target_word, tgt))
-            problem = _unstorable(record)
+            if (record.source_word, record.target_word) in staged:
+                continue  # the first rank and part of speech are kept
+            key = word_key(record.source_word)
+            problem = _unstorable(record, key)
             if problem is None:
-                pairs.setdefault((record.source_word, record.target_word), record)
+                staged[(record.source_word, record.target_word)] = (record.source_word, record.target_word, key,
+                                                                     record.rank, record.pos)
                 continue
             record = BadLine(0, problem)
         if not skip_bad:
@@ -123,19 +131,19 @@ def read_pairs(request: ImportRequest, skip_bad: bool = False,
         skipped += 1
     if progress is not None and pending:
         progress(pending)
-    if not pairs:
+    if not staged:
         raise InputError(f"{path}: nothing to import for {src} -> {tgt}: {_why_empty(request, skipped)}")
-    return list(pairs.values()), skipped
+    return list(staged.values()), skipped
 
 
-def _unstorable(pair: Pair) -> str | None:
-    """Why the database cannot keep ``pair`` as it is, or None."""
+def _unstorable(pair: Pair, key: str) -> str | None:
+    """Why the database cannot keep ``pair`` (whose source word's look-up key is ``key``) as it is, or None."""
     for word in (pair.source_word, pair.target_word):
         if len(word) > MAX_WORD:
             return f"a word longer than {MAX_WORD} characters: {word[:40]!r}..."
         if _UNSTORABLE.search(word):
             return f"a word with a NUL or an unpaired surrogate character: {word[:40]!r}"
-    if len(word_key(pair.source_word)) > MAX_WORD:  # NFKC and case folding can lengthen a word
+    if len(key) > MAX_WORD:  # NFKC and case folding can lengthen a word
         return f"a word whose look-up key is longer than {MAX_WORD} characters: {pair.source_word[:40]!r}..."
     if pair.pos is not None and len(pair.pos) > MAX_POS:
         return f"a part of speech longer than {MAX_POS} characters: {pair.pos[:40]!r}"
@@ -177,7 +185,7 @@ def already_imported(conn: Connection, request: ImportRequest) -> ImportReport |
     return ImportReport(same.name, 0, 0, same.entry_count, 0, already_imported=True) if same else None
 
 
-def write_import(conn: Connection, request: ImportRequest, pairs: list[Pair], skipped: int) -> ImportReport:
+def write_import(conn: Connection, request: ImportRequest, pairs: list[StagedPair], skipped: int) -> ImportReport:
     """Store ``pairs`` as the new source ``request.name`` (the caller holds the write lock)."""
     src_id, tgt_id = language_id(conn, request.src, create=True), language_id(conn, request.tgt, create=True)
     try:
@@ -220,7 +228,7 @@ _STAGING = Table(
 )
 
 
-def _bulk_merge(conn: Connection, pairs: Iterable[Pair], src_id: int, tgt_id: int, source_id: int) -> int:
+def _bulk_merge(conn: Connection, pairs: list[StagedPair], src_id: int, tgt_id: int, source_id: int) -> int:
     """Insert new entries and link every pair to ``source_id``, in three set-based statements.
 
     ``pairs`` must be distinct (``read_pairs`` makes them so) and not empty.
@@ -232,7 +240,7 @@ def _bulk_merge(conn: Connection, pairs: Iterable[Pair], src_id: int, tgt_id: in
     marks = ", ".join(["?"] * 5) if conn.dialect.paramstyle == "qmark" else ", ".join(["%s"] * 5)
     conn.exec_driver_sql(
         f"INSERT INTO staging_pairs (source_word, target_word, source_key, rank, pos) VALUES ({marks})",
-        [(p.source_word, p.target_word, word_key(p.source_word), p.rank, p.pos) for p in pairs],
+        pairs,
     )
     # "WHERE true" lets SQLite parse ON CONFLICT after a SELECT; PostgreSQL accepts it too.
     conn.execute(text(
