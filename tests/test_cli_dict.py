@@ -112,6 +112,8 @@ def test_coverage_as_json(run, sample, tmp_path):
 def test_lookup_on_a_fresh_database_imports_the_bundled_list(run):
     looked = run("lookup", "house", "--src", "en", "--tgt", "de")
     assert looked.exit_code == 0 and "bundled:muse-en-de.txt.gz" in looked.stdout
+    assert looked.stderr == "imported the bundled dictionary bundled:muse-en-de.txt.gz (101931 entries)\n"
+    assert run("lookup", "house", "--src", "en", "--tgt", "de").stderr == ""  # once
     assert run("sources").stdout.startswith("bundled:muse-en-de.txt.gz\tmuse\tmuse\t101931 entries")
     assert run("lookup", "house", "--src", "en", "--tgt", "yo").exit_code == 1  # no list serves en-yo
 

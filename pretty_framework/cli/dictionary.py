@@ -191,7 +191,10 @@ def lookup(ctx, word, src, tgt, bundled) -> None:
     src, tgt = normalize_language(src), normalize_language(tgt)
     store = _store(ctx)
     if bundled:
-        ensure_bundled(store, src, tgt)
+        for report in ensure_bundled(store, src, tgt):
+            if not report.already_imported:  # said, so that a look-up never changes the store unannounced
+                click.echo(f"imported the bundled dictionary {report.source} ({report.entries_linked} entries)",
+                           err=True)
     found = Lookup(store, src, tgt)
     if not found.available:
         click.echo(f"Error: the store has no {src} -> {tgt} dictionary, nor one to pivot through English; "
