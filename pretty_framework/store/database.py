@@ -64,14 +64,14 @@ def make_engine(url: str) -> Engine:
     try:
         engine = create_engine(url)
     except NoSuchModuleError:
-        raise StoreError(f"cannot open the dictionary database {_shown(url)}: unknown kind of database "
+        raise StoreError(f"cannot open the dictionary database {display_url(url)}: unknown kind of database "
                          f"{url.partition('://')[0]!r}; use a path, sqlite:///PATH or "
                          "postgresql+psycopg://USER@HOST/DB") from None
     except (ArgumentError, ValueError) as error:  # ValueError: a port that is not a number
-        raise StoreError(f"cannot open the dictionary database {_shown(url)}: not a database URL ({error}); "
+        raise StoreError(f"cannot open the dictionary database {display_url(url)}: not a database URL ({error}); "
                          "use a path, sqlite:///PATH or postgresql+psycopg://USER@HOST/DB") from None
     except ImportError as error:
-        raise StoreError(f"cannot open the dictionary database {_shown(url)}: its driver is not installed "
+        raise StoreError(f"cannot open the dictionary database {display_url(url)}: its driver is not installed "
                          f"({error}); install it (PostgreSQL: pip install 'psycopg[binary]') or use another "
                          "--db") from None
     if engine.dialect.name == "sqlite":
@@ -144,7 +144,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     scripts = ScriptDirectory.from_config(alembic_config())
     current = current_revision(engine)
     if current is not None and current not in {script.revision for script in scripts.walk_revisions()}:
-        raise StoreError(f"the dictionary database {_shown(str(engine.url))} has schema revision {current!r}, "
+        raise StoreError(f"the dictionary database {display_url(str(engine.url))} has schema revision {current!r}, "
                          f"newer than this pretty-framework knows ({scripts.get_current_head()!r}); "
                          "upgrade pretty-framework or use another --db")
     if revision == "head" and current == scripts.get_current_head():
@@ -168,7 +168,7 @@ def _migrate(direction: str, engine: Engine, revision: str) -> None:
         getattr(command, direction)(config, revision)
 
 
-def _shown(url: str) -> str:
+def display_url(url: str) -> str:
     """A URL as messages show it: a SQLite path as a path, a password hidden."""
     if url.startswith("sqlite:///"):
         return url.removeprefix("sqlite:///")

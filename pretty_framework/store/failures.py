@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from pretty_framework.store.database import BUSY_TIMEOUT_S, StoreError, _shown
+from pretty_framework.store.database import BUSY_TIMEOUT_S, StoreError, display_url
 
 T = TypeVar("T")
 
@@ -41,7 +41,7 @@ def database_errors(url: str) -> Iterator[None]:
     except StoreError:
         raise
     except SQLAlchemyError as error:
-        raise StoreError(f"cannot use the dictionary database {_shown(url)}: {_reason(url, error)}") from error
+        raise StoreError(f"cannot use the dictionary database {display_url(url)}: {_reason(url, error)}") from error
 
 
 def guarded(method: Callable[..., T]) -> Callable[..., T]:
