@@ -66,7 +66,7 @@ def test_the_official_layout_is_found(official_layout):
 
 
 def test_a_missing_flores_file_names_what_is_there(official_layout):
-    with pytest.raises(InputError, match=r"hau_Latn .*present: dev/eng_Latn.dev, dev/ibo_Latn.dev"):
+    with pytest.raises(InputError, match=r"dev.hau_Latn \(nor dev/hau_Latn.dev.*present: dev/eng_Latn.dev, dev/ibo_Latn"):
         flores_files(official_layout, "dev", "eng_Latn", "hau_Latn")
     with pytest.raises(InputError, match="split folders: dev, devtest"):
         flores_files(official_layout, "test", "eng_Latn", "ibo_Latn")
@@ -111,7 +111,7 @@ def test_jsonl_fields_can_be_named(tmp_path):
                     encoding="utf-8")
     items = read_jsonl(path, Fields(source="en", reference="sw", id="key"))
     assert [(i.id, i.source, i.reference) for i in items] == [("a", "Hello.", "Habari."), ("b", "Bye.", "Kwaheri.")]
-    with pytest.raises(InputError, match=r"pairs.jsonl:1: expected a string field 'source' \(fields here: key, en, sw\)"):
+    with pytest.raises(InputError, match=r"pairs.jsonl:1: expected an object with a string 'source' field \(fields here: key, en, sw\)"):
         read_jsonl(path)
 
 
@@ -164,7 +164,7 @@ def test_a_gzip_conllu_reads_like_the_plain_one(tmp_path):
     ("hello\n".encode("utf-16"), "text", "UTF-16"),
     (b'{"source": "a"}\n{"source": \n', "jsonl", r":2: invalid JSON"),
     (b'{"source": "a", "id": 1}\n{"source": "b", "id": 1}\n', "jsonl", r":2: id '1' already used by record 1"),
-    (b'["a"]\n', "jsonl", r":1: expected a JSON object, got list"),
+    (b'["a"]\n', "jsonl", r":1: expected an object with a string 'source' field, got a JSON list"),
     (b'{"source": "a", "reference": 3}\n', "jsonl", r":1: 'reference' must be a string"),
     (b"1\tLe\tle\tDET\n", "conllu", r":1: a CoNLL-U token line has 10 tab-separated columns, got 4"),
     (b"ok\n\xc3\x28\n", "conllu", r":2: not valid UTF-8"),
@@ -213,10 +213,11 @@ def test_text_lines_survive_any_line_ending(lines, ending, encoding_bom):
 
 
 @settings(max_examples=100, deadline=None)
-@given(lines=st.lists(st.text(max_size=20), min_size=1, max_size=10), bad=st.integers(min_value=0, max_value=9))
+@given(lines=st.lists(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20),
+                     min_size=1, max_size=10), bad=st.integers(min_value=0, max_value=9))
 def test_a_bad_line_anywhere_stops_the_whole_read(lines, bad):
     bad = bad % len(lines)
-    raw = [line.encode("utf-8", "surrogatepass").replace(b"\n", b" ").replace(b"\r", b" ") for line in lines]
+    raw = [line.encode("utf-8").replace(b"\n", b" ").replace(b"\r", b" ") for line in lines]
     raw[bad] = raw[bad] + b"\xff"
     with pytest.raises(InputError, match=f"<stdin>:{bad + 1}: not valid UTF-8"):
         read_stream(io.BytesIO(b"\n".join(raw)))
@@ -246,7 +247,7 @@ def test_a_parquet_file_and_a_saved_dataset_are_read_with_field_mapping(tmp_path
     for source in (tmp_path / "pairs.parquet", tmp_path / "saved"):
         items = read_dataset(str(source), "dev", fields)
         assert [(i.id, i.source, i.reference) for i in items] == [(p["id"], p["en"], p["ha"]) for p in real_pairs]
-    with pytest.raises(InputError, match="expected a string field 'source'"):
+    with pytest.raises(InputError, match="expected an object with a string 'source' field"):
         read_dataset(str(tmp_path / "pairs.parquet"), "dev")
     with pytest.raises(InputError, match="devtest"):
         read_dataset(str(tmp_path / "saved"), "devtest", fields)

@@ -171,13 +171,13 @@ def _record_item(record: Any, where: str, default_id: str, fields: Fields, seen:
             and isinstance(record.get("text"), str)):
         rest = {key: value for key, value in record.items() if key not in ("text", "summary")}
         record = {**rest, "source": record["text"], "reference": record.get("summary")}
+    wanted = f"expected an object with a string {fields.source!r} field"
     if not isinstance(record, dict):
-        raise InputError(f"{where}: expected a JSON object, got {type(record).__name__}")
+        raise InputError(f"{where}: {wanted}, got a JSON {type(record).__name__}")
     if not isinstance(record.get(fields.source), str):
         found = ", ".join(map(str, record)) or "none"
-        raise InputError(f"{where}: expected a string field {fields.source!r} (fields here: {found}); name the "
-                         "source field with --source-field" + (" (or CrossSum's 'text' and 'summary')"
-                                                               if fields == Fields() else ""))
+        raise InputError(f"{where}: {wanted} (fields here: {found}); name the source field with --source-field"
+                         + (" (or give CrossSum's 'text' and 'summary')" if fields == Fields() else ""))
     reference = record.get(fields.reference)
     if reference is not None and not isinstance(reference, str):
         raise InputError(f"{where}: {fields.reference!r} must be a string, got {type(reference).__name__}")
@@ -236,8 +236,8 @@ def flores_files(folder: Path, split: str, src: str, tgt: str) -> tuple[Path, Pa
     for code in (src, tgt):
         present = [path for path in _flores_candidates(folder, split, code) if path.is_file()]
         if not present:
-            raise InputError(f"Flores file for {code} ({split}) not found in {folder}: looked for "
-                             f"{split}.{code} and {split}/{code}.{split}; present: {_flores_present(folder, split)}")
+            raise InputError(f"Flores file not found: {folder / f'{split}.{code}'} (nor {split}/{code}.{split}, "
+                             f"the official layout); present: {_flores_present(folder, split)}")
         found.append(present[0])
     return found[0], found[1]
 
