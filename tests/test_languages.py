@@ -129,3 +129,14 @@ def test_the_script_says_whether_words_are_spaced(code, script, spaced):
 def test_outside_flores_is_marked():
     assert not resolve_language("nds").flores200
     assert resolve_language("ibo").flores200
+
+
+@pytest.mark.parametrize(("target", "tokenizer"), [
+    ("zho_Hant", "zh"), ("yue", "zh"), ("tha_Thai", "char"), ("lao_Laoo", "char"), ("khm_Khmr", "char"),
+    ("mya_Mymr", "char"), ("amh_Ethi", "13a"), ("ibo_Latn", "13a"), ("hin_Deva", "13a"), (None, "13a"),
+])
+def test_the_script_chooses_the_bleu_tokenizer(target, tokenizer):
+    from pretty_framework.evaluation.metrics import bleu
+
+    score = bleu(["ตัวอย่าง ภาษา"], ["ตัวอย่างภาษา"], target=target)
+    assert f"tok:{tokenizer}|" in score.signature
