@@ -60,7 +60,7 @@ def test_analyze_names_its_models_like_decode_and_keeps_the_old_names_hidden(tmp
     assert both.exit_code == 1 and "--foundation is the old name of -m/--model" in both.output
 
 
-@pytest.mark.parametrize("command", ["plugins", "providers", "models"])
+@pytest.mark.parametrize("command", ["plugins", "providers", "models", "languages"])
 def test_listings_have_json(command):
     result = invoke(command, "--json")
     assert result.exit_code == 0, result.output

@@ -60,7 +60,8 @@ def providers(as_json) -> None:
 @click.option("--langid", "identifier", metavar="NAME",
               help="Add a column: whether this language identifier (py3langid, langdetect, ...) knows the language; "
                    "where it does not, the target-language rate is reported as unavailable.")
-def languages(identifier) -> None:
+@json_option
+def languages(identifier, as_json) -> None:
     """List the 204 FLORES-200 languages: code, ISO 639-1, ISO 639-3, script, name.
 
     Any column is accepted wherever a language is asked for, and so is any other
@@ -73,6 +74,11 @@ def languages(identifier) -> None:
         from pretty_framework.evaluation.langid import get_identifier
 
         known = get_identifier(identifier).supports
+    if as_json:
+        echo_json([{"code": language.code, "iso1": language.iso1, "iso3": language.iso3, "script": language.script,
+                    "name": language.name, **({"langid": known(language.code)} if known is not None else {})}
+                   for language in flores_languages()])
+        return
     for language in flores_languages():
         row = f"{language.code:9} {language.iso1 or '-':3} {language.iso3:4} {language.script:5} {language.name}"
         if known is not None:
