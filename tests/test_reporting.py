@@ -272,3 +272,20 @@ def test_dry_run_names_what_changed_in_a_stale_output(tmp_path):
                                        "max_new_tokens=48", *data])
     line = next(line for line in current.output.splitlines() if "Base-Normal" in line and "en-de" in line)
     assert line.startswith("8/20 written")
+
+
+def test_analysis_plots_count_k_in_whole_numbers_and_say_what_cross_mode_is(tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from pretty_framework.analysis.report import plot
+
+    saved = []
+    monkeypatch.setattr(plt, "close", lambda figure: saved.append(figure))
+    entry = {"setting": "instruction only", "agreement_at_k": {"1": 0.2, "2": 0.3, "3": None},
+             "per_item": {"sft_chosen_probability": [0.1, 0.4], "foundation_top1_probability": [0.5, 0.6]}}
+    paths = plot({"mode": "cross", "positions": [entry]}, tmp_path, "t")
+    assert [p.name for p in paths] == ["t-agreement.png", "t-probability.png"]
+    assert all(p.with_suffix(".pdf").is_file() for p in paths)
+    agreement = saved[0].axes[0]
+    assert "(cross)" not in agreement.get_title() and "different tokenizers" in agreement.get_title()
+    assert [tick for tick in agreement.get_xticks() if 1 <= tick <= 3] == [1, 2, 3]
