@@ -97,12 +97,12 @@ def test_markdown_tables_one_per_metric_with_best_in_bold_and_marks_defined(writ
     table = (written / "table.md").read_text()
     assert table.startswith("# Prior tokens for a 270M base model")
     assert "paper-mt" not in table.splitlines()[0]
-    bleu = table[table.index(": BLEU**"):table.index(": chrF**")]
+    bleu = table[table.index("— BLEU**"):table.index("— chrF**")]
     header = next(line for line in bleu.splitlines() if line.startswith("| system"))
     assert [cell.strip() for cell in header.strip("|").split("|")] == ["system", "en-de", "en-zh", "Avg.", "%SFT"]
     oracle = next(line for line in bleu.splitlines() if line.startswith("| + oracle prior"))
     assert oracle.count("**") == 6 and "†" in oracle and " ± " in oracle  # best in every column
-    ter = table[table.index(": TER**"):]
+    ter = table[table.index("— TER**"):]
     base = next(line for line in ter.splitlines() if line.startswith("| Base (Prompting)"))
     assert "**" not in base  # TER: lower is better, and the base model's is not the lowest
     assert "TER: lower is better." in table
@@ -116,7 +116,7 @@ def test_latex_is_booktabs_with_bold_and_daggers(written):
     tex = (written / "table.tex").read_text()
     assert tex.count(r"\toprule") == 4 and r"\bottomrule" in tex  # BLEU, chrF, TER, target-lang%
     assert r"\textbf{" in tex and r"$\pm$" in tex and r"$^\dagger$" in tex
-    assert r"\caption{Prior tokens for a 270M base model: BLEU}" in tex
+    assert r"\caption{Prior tokens for a 270M base model — BLEU}" in tex
     assert r"target-lang\%" in tex and "%SFT" not in tex.replace(r"\%SFT", "")
 
 

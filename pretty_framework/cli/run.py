@@ -60,6 +60,7 @@ def run(experiment_file, output, overrides, limit, dry_run, force, progress, exe
         rows = runner.run()
     finally:
         pool.close()
+    folder = folder.resolve()
     click.echo(f"{len(rows)} configurations scored; tables: {folder / 'table.md'} (.tex, .csv); "
                f"figures: {folder / 'figures'}")
 

@@ -48,9 +48,10 @@ def _save(figure: Any, stem: Path) -> list[Path]:
     return paths
 
 
-def _title(figure: Any, text: str, width_inches: float) -> None:
+def _title(figure: Any, title: str, subtitle: str, width_inches: float) -> None:
     # Wrapped to the figure's width: a suptitle wider than the figure would be cut off at both ends.
-    figure.suptitle(textwrap.fill(text, width=max(30, int(width_inches * 10))), fontsize=11)
+    width = max(30, int(width_inches * 10))
+    figure.suptitle(f"{textwrap.fill(title, width)}\n{textwrap.fill(subtitle, int(width * 1.15))}", fontsize=10)
 
 
 def k_sweep_figure(experiment: Experiment, rows: Sequence[dict[str, Any]], metrics: Sequence[str], stem: Path, *,
@@ -84,7 +85,7 @@ def k_sweep_figure(experiment: Experiment, rows: Sequence[dict[str, Any]], metri
     handles, labels = axes[0][0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="outside lower center", ncol=min(3, len(labels)), fontsize=8, frameon=False)
     pair = f" ({experiment.pairs[0]})" if len(experiment.pairs) == 1 else ""
-    _title(figure, f"{display_title(experiment, task)}: quality against the number of prior tokens{pair}", width)
+    _title(figure, display_title(experiment, task), f"Quality against the number of prior tokens k{pair}", width)
     return _save(figure, stem)
 
 
@@ -117,7 +118,7 @@ def provider_figure(experiment: Experiment, rows: Sequence[dict[str, Any]], metr
     figure, width = draw(systems, groups, metrics)
     sweep_note = f" (k = {default_k} where a run sweeps k)" if any(sweeps_k(run) for run in experiment.runs) else ""
     pair = f", {groups[0]}" if len(groups) == 1 else ""
-    _title(figure, f"{display_title(experiment, task)}: scores by prior source{pair}{sweep_note}", width)
+    _title(figure, display_title(experiment, task), f"Scores by prior source{pair}{sweep_note}", width)
     return _save(figure, stem)
 
 

@@ -172,7 +172,7 @@ def build_tables(experiment: Experiment, rows: Sequence[dict[str, Any]], task: T
     if len(layout.pairs) == 1:
         pair = layout.pairs[0]
         columns = layout.metrics + layout.extras
-        table = Table(f"{title}: {pair}", layout.stub_header() + columns + ([PCT_SFT] if sft else []),
+        table = Table(f"{title} — {pair}", layout.stub_header() + columns + ([PCT_SFT] if sft else []),
                       stub_columns=len(layout.stub_header()))
         for key in layout.keys:
             line: list[str | Cell] = [*layout.stub(key), *(layout.cell(key, pair, c) for c in columns)]
@@ -184,7 +184,7 @@ def build_tables(experiment: Experiment, rows: Sequence[dict[str, Any]], task: T
     for column in layout.metrics + layout.extras:
         with_sft = sft and column in layout.metrics
         header = layout.stub_header() + layout.pairs + [AVERAGE] + ([PCT_SFT] if with_sft else [])
-        table = Table(f"{title}: {column}", header, stub_columns=len(layout.stub_header()))
+        table = Table(f"{title} — {column}", header, stub_columns=len(layout.stub_header()))
         for key in layout.keys:
             line = [*layout.stub(key), *(layout.cell(key, where, column) for where in [*layout.pairs, AVERAGE])]
             if with_sft:
