@@ -105,7 +105,8 @@ def test_markdown_tables_one_per_metric_with_best_in_bold_and_marks_defined(writ
     ter = table[table.index("— TER**"):]
     base = next(line for line in ter.splitlines() if line.startswith("| Base (Prompting)"))
     assert "**" not in base  # TER: lower is better, and the base model's is not the lowest
-    assert "TER: lower is better." in table
+    assert "TER: lower is better (no %SFT)." in table
+    assert "%SFT" not in next(line for line in ter.splitlines() if line.startswith("| system"))
     assert "%SFT: its Avg. as a percentage of the SFT row's ('SFT model alone')" in table
     assert "†: differs from 'Base (Prompting)'" in table and "95 % bootstrap confidence interval" in table
     assert "- BLEU (en-de): nrefs:1" in table and "tok:13a" in table

@@ -106,6 +106,8 @@ class Layout:
         for entry in averages:
             self.results[(entry["model"], entry["system"]), AVERAGE] = entry
         self.sft_key = next((key for key in self.keys if key[1] == experiment.table.sft_row), None)
+        # %SFT reads "above 100: better than the SFT row", which a lower-is-better metric (TER) would turn round.
+        self.sft_metrics = [column for column in self.metrics if self.direction.get(column, True)]
         self.several_models = len({key[0] for key in self.keys if key[0] != "(provider alone)"}) > 1
 
     @property
@@ -167,7 +169,7 @@ def build_tables(experiment: Experiment, rows: Sequence[dict[str, Any]], task: T
     """The tables of an experiment (see the module docstring for the layout)."""
     layout = Layout(experiment, rows, averages, task, registry)
     title = display_title(experiment, task)
-    sft = experiment.table.sft_row is not None
+    sft = experiment.table.sft_row is not None and bool(layout.sft_metrics)
     tables = []
     if len(layout.pairs) == 1:
         pair = layout.pairs[0]
@@ -177,12 +179,12 @@ def build_tables(experiment: Experiment, rows: Sequence[dict[str, Any]], task: T
         for key in layout.keys:
             line: list[str | Cell] = [*layout.stub(key), *(layout.cell(key, pair, c) for c in columns)]
             if sft:
-                line.append(layout.pct_sft(key, layout.metrics))
+                line.append(layout.pct_sft(key, layout.sft_metrics))
             table.rows.append(line)
         _mark_best(table.rows, columns + [None] * sft, layout.direction, table.stub_columns)
         return [table]
     for column in layout.metrics + layout.extras:
-        with_sft = sft and column in layout.metrics
+        with_sft = sft and column in layout.sft_metrics
         header = layout.stub_header() + layout.pairs + [AVERAGE] + ([PCT_SFT] if with_sft else [])
         table = Table(f"{title} — {column}", header, stub_columns=len(layout.stub_header()))
         for key in layout.keys:
@@ -211,13 +213,13 @@ def notes(experiment: Experiment, rows: Sequence[dict[str, Any]], task: Task, ta
                      f"{AVERAGE}: the mean of the pairs' scores (only where the system has every pair).")
     if PCT_SFT in shown:
         scope = "its score" if len(layout.pairs) == 1 else f"its {AVERAGE}"
-        averaged = ", averaged over " + ", ".join(layout.metrics) if len(layout.pairs) == 1 and len(
-            layout.metrics) > 1 else " on the same metric"
+        averaged = ", averaged over " + ", ".join(layout.sft_metrics) if len(layout.pairs) == 1 and len(
+            layout.sft_metrics) > 1 else " on the same metric"
         lines.append(f"{PCT_SFT}: {scope} as a percentage of the SFT row's ('{experiment.table.sft_row}'){averaged} "
                      "(the paper's %SFT; above 100 the system beats the SFT row).")
     lowered = [column for column in layout.metrics + layout.extras if not layout.direction.get(column, True)]
     if lowered:
-        lines.append(f"{', '.join(lowered)}: lower is better.")
+        lines.append(f"{', '.join(lowered)}: lower is better" + (" (no %SFT)." if PCT_SFT in shown else "."))
     if "target-lang%" in shown:
         lines.append("target-lang%: the share of outputs identified as the target language (the paper's Appendix "
                      "C.3 success rate).")
@@ -320,8 +322,8 @@ def write_csv(experiment: Experiment, rows: Sequence[dict[str, Any]], averages: 
                     cell = layout.cell(key, where, column)
                     if cell.value is None:
                         continue
-                    ratio = layout.pct_sft(key, [column]).value if where == wheres[-1] and column in layout.metrics \
-                        else None
+                    ratio = layout.pct_sft(key, [column]).value if where == wheres[-1] and column in \
+                        layout.sft_metrics else None
                     writer.writerow([key[0], key[1], where, column, f"{cell.value:.4f}",
                                      "" if cell.ci is None else f"{cell.ci:.4f}",
                                      "" if cell.p is None else f"{cell.p:.4f}", result.get("baseline", ""),
