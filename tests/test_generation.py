@@ -60,7 +60,7 @@ def test_cli_reports_bad_top_p_without_a_traceback():
 
     from pretty_framework.cli import cli
 
-    result = CliRunner().invoke(cli, ["decode", "--src", "en", "--tgt", "de", "--top-p", "2"], input="Hello.\n")
+    result = CliRunner().invoke(cli, ["decode", "--src", "en", "--tgt", "de", "--sample", "--top-p", "2"], input="Hello.\n")
     assert result.exit_code == 1
     assert "top_p must be in (0, 1], got 2" in result.output and "Traceback" not in result.output
 
