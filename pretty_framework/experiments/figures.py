@@ -10,7 +10,7 @@ matplotlib's constrained layout so that nothing is cut off.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,10 @@ def _pyplot() -> Any:
     return plt
 
 
+def _label(metric: str, lower_is_better: Collection[str]) -> str:
+    return f"{metric} (95% CI{'; lower is better' if metric in lower_is_better else ''})"
+
+
 def _interval(row: dict[str, Any], metric: str) -> float:
     interval = row.get("intervals", {}).get(metric)
     return interval["ci"] if interval else 0.0
@@ -55,7 +59,7 @@ def _title(figure: Any, title: str, subtitle: str, width_inches: float) -> None:
 
 
 def k_sweep_figure(experiment: Experiment, rows: Sequence[dict[str, Any]], metrics: Sequence[str], stem: Path, *,
-                   task: Task | None = None) -> list[Path]:
+                   task: Task | None = None, lower_is_better: Collection[str] = ()) -> list[Path]:
     """One line per (run, pair, model) over k for runs that list several k, one panel per metric; [] when none."""
     from matplotlib.ticker import MaxNLocator
 
@@ -79,7 +83,7 @@ def k_sweep_figure(experiment: Experiment, rows: Sequence[dict[str, Any]], metri
             axis.errorbar([k for k, _, _ in points], [v for _, v, _ in points], yerr=[c for _, _, c in points],
                           marker="o", capsize=3, label=name)
         axis.set_xlabel("prior tokens k")
-        axis.set_ylabel(f"{metric} (95% CI)")
+        axis.set_ylabel(_label(metric, lower_is_better))
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         axis.grid(alpha=0.3)
     handles, labels = axes[0][0].get_legend_handles_labels()
@@ -90,8 +94,8 @@ def k_sweep_figure(experiment: Experiment, rows: Sequence[dict[str, Any]], metri
 
 
 def provider_figure(experiment: Experiment, rows: Sequence[dict[str, Any]], metrics: Sequence[str], stem: Path, *,
-                    default_k: int, task: Task | None = None,
-                    averages: Sequence[dict[str, Any]] = ()) -> list[Path]:
+                    default_k: int, task: Task | None = None, averages: Sequence[dict[str, Any]] = (),
+                    lower_is_better: Collection[str] = ()) -> list[Path]:
     """Bars, one panel per metric: a bar per system of the first model (a k-sweep at the task's ``default_k``)
     and per provider-alone row, grouped by pair (and Avg.) when there are several; [] when there is nothing to
     draw, or when every run sweeps k (the k-sweep figure shows it all)."""
@@ -115,7 +119,7 @@ def provider_figure(experiment: Experiment, rows: Sequence[dict[str, Any]], metr
         return []
     groups = list(experiment.pairs) + ([_AVERAGE] if len(experiment.pairs) > 1 and averages else [])
     draw = _single_group if len(groups) == 1 else _grouped
-    figure, width = draw(systems, groups, metrics)
+    figure, width = draw(systems, groups, metrics, lower_is_better)
     sweep_note = f" (k = {default_k} where a run sweeps k)" if any(sweeps_k(run) for run in experiment.runs) else ""
     pair = f", {groups[0]}" if len(groups) == 1 else ""
     _title(figure, display_title(experiment, task), f"Scores by prior source{pair}{sweep_note}", width)
@@ -141,8 +145,8 @@ def _bar(axis: Any, x: float, row: dict[str, Any] | None, metric: str, width: fl
         axis.text(x, top * 0.01, "0.0", ha="center", va="bottom", fontsize=7, color=colour)
 
 
-def _single_group(systems: dict[str, dict[str, dict[str, Any]]], groups: list[str],
-                  metrics: Sequence[str]) -> tuple[Any, float]:
+def _single_group(systems: dict[str, dict[str, dict[str, Any]]], groups: list[str], metrics: Sequence[str],
+                  lower_is_better: Collection[str]) -> tuple[Any, float]:
     """One pair: panels side by side, one labelled bar per system."""
     plt = _pyplot()
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
@@ -157,14 +161,14 @@ def _single_group(systems: dict[str, dict[str, dict[str, Any]]], groups: list[st
             axis.set_xticks(range(len(systems)), names, fontsize=7, rotation=30, ha="right", rotation_mode="anchor")
         else:
             axis.set_xticks(range(len(systems)), names, fontsize=8)
-        axis.set_ylabel(f"{metric} (95% CI)")
+        axis.set_ylabel(_label(metric, lower_is_better))
         axis.set_ylim(0, top * 1.12)
         axis.grid(axis="y", alpha=0.3)
     return figure, width
 
 
-def _grouped(systems: dict[str, dict[str, dict[str, Any]]], groups: list[str],
-             metrics: Sequence[str]) -> tuple[Any, float]:
+def _grouped(systems: dict[str, dict[str, dict[str, Any]]], groups: list[str], metrics: Sequence[str],
+             lower_is_better: Collection[str]) -> tuple[Any, float]:
     """Several pairs: panels stacked, a group of bars per pair (Avg. after a dashed line), a shared legend."""
     plt = _pyplot()
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
@@ -183,7 +187,7 @@ def _grouped(systems: dict[str, dict[str, dict[str, Any]]], groups: list[str],
         if _AVERAGE in groups:
             axis.axvline(len(groups) - 1.5, color="grey", linewidth=0.6, linestyle="--")
         axis.set_xticks(range(len(groups)), groups)
-        axis.set_ylabel(f"{metric} (95% CI)")
+        axis.set_ylabel(_label(metric, lower_is_better))
         axis.set_ylim(0, top * 1.12)
         axis.grid(axis="y", alpha=0.3)
     handles, labels = axes[0][0].get_legend_handles_labels()

@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Any
 from pretty_framework.experiments.config import Experiment
 from pretty_framework.experiments.figures import k_sweep_figure, provider_figure
 from pretty_framework.experiments.rows import display_title
-from pretty_framework.experiments.tables import build_tables, latex, markdown, notes, table_metrics, write_csv
+from pretty_framework.experiments.tables import (
+    build_tables,
+    higher_is_better,
+    latex,
+    markdown,
+    notes,
+    table_metrics,
+    write_csv,
+)
 
 if TYPE_CHECKING:
     from pretty_framework.evaluation.metric import Metric
@@ -74,7 +82,8 @@ def write_report(experiment: Experiment, rows: Sequence[dict[str, Any]], folder:
     figures = folder / "figures"
     figures.mkdir(exist_ok=True)
     metrics = table_metrics(experiment, rows, task)
+    lower = {column for column, higher in higher_is_better(registry).items() if not higher}
     if metrics:
-        k_sweep_figure(experiment, rows, metrics, figures / "k_sweep", task=task)
+        k_sweep_figure(experiment, rows, metrics, figures / "k_sweep", task=task, lower_is_better=lower)
         provider_figure(experiment, rows, metrics, figures / "providers", default_k=task.default_k, task=task,
-                        averages=averages)
+                        averages=averages, lower_is_better=lower)
