@@ -251,3 +251,13 @@ def test_a_parquet_file_and_a_saved_dataset_are_read_with_field_mapping(tmp_path
         read_dataset(str(tmp_path / "pairs.parquet"), "dev")
     with pytest.raises(InputError, match="devtest"):
         read_dataset(str(tmp_path / "saved"), "devtest", fields)
+
+
+@pytest.mark.parametrize(("name", "content"), [("broken.parquet", b"PAR1 not really parquet"),
+                                               ("table.xlsx", b"PK\x03\x04")])
+def test_a_bad_dataset_file_is_one_clear_error(tmp_path, name, content):
+    pytest.importorskip("datasets")
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=name):
+        read_dataset(str(path), "dev")
