@@ -35,6 +35,8 @@ class Fields:
 
 
 def _is_gzip(path: Path) -> bool:
+    if path.exists() and not path.is_file():
+        return False  # a pipe (/dev/stdin) would lose the bytes sniffed; a folder is reported by the open
     with path.open("rb") as handle:
         return handle.read(2) == GZIP_MAGIC
 
