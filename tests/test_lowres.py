@@ -148,3 +148,13 @@ def test_tone_marks_are_folded_to_match_the_text(tmp_path):
 ])
 def test_priors_are_written_as_the_language_writes(word, language, written):
     assert written_form(word, language) == written
+
+
+def test_definitions_give_no_fragment_translations():
+    """'The orisha of motherhood, water and the sea' is no translation of 'water'; names translate nothing."""
+    pairs = {}
+    for record in _read("vuizur-wiktionary", "yo-en.vuizur_wiktionary.tsv", "eng_Latn", "yor_Latn"):
+        pairs.setdefault(record.source_word, []).append(record.target_word)
+    assert "omi" in pairs["water"] and "Yemọja" not in pairs["water"]
+    assert all(record.pos != "PROPN" for record in _read("vuizur-wiktionary", "ha-en.vuizur_wiktionary.tsv",
+                                                           "eng_Latn", "hau_Latn"))

@@ -105,16 +105,18 @@ class _EnglishListFormat(DictionaryFormat):
 
 
 def _english_glosses(text: str) -> list[str]:
-    """Usable English translations in a gloss: no labels, no cross-references, short, split at , and ;."""
-    glosses = []
-    for part in re.split(r"[;,]", _PARENTHESES.sub("", html.unescape(_TAG.sub("", text)))):
-        part = part.strip().rstrip(".").strip()
-        if not part or _CROSS_REFERENCE.match(part):
-            continue
-        part = _ARTICLE.sub("", part)
-        if 0 < len(part.split()) <= MAX_GLOSS_WORDS:
-            glosses.append(part)
-    return glosses
+    """Usable English translations in one gloss: no labels, no cross-references, short.
+
+    A gloss that is a list of short synonyms ("work, job") gives each; a longer
+    definition ("the orisha of motherhood, water and the sea") gives none: its
+    pieces are fragments, not translations ("water" is not Yemọja).
+    """
+    text = _PARENTHESES.sub("", html.unescape(_TAG.sub("", text))).strip().rstrip(".")
+    parts = [_ARTICLE.sub("", part.strip().rstrip(".").strip()) for part in re.split(r"[;,]", text)]
+    parts = [part for part in parts if part and not _CROSS_REFERENCE.match(part)]
+    if not parts or any(len(part.split()) > MAX_GLOSS_WORDS for part in parts):
+        return []
+    return parts
 
 
 class WiktionaryBliFormat(_EnglishListFormat):
@@ -174,6 +176,8 @@ class VuizurWiktionaryFormat(_EnglishListFormat):
             found = re.match(r"\s*<i>([^<]*)</i>", gloss)
             pos = _WIKTIONARY_POS.get(found.group(1).strip().lower()) if found else None
             glosses = [english for item in gloss.split("<li>")[1:] for english in _english_glosses(item)]
+            if pos == "PROPN" and from_english:
+                continue  # a name's gloss describes it ("a unisex given name"); it translates no English word
             if from_english:
                 # One spelling as the translation: the one that fits how the language's text is written.
                 forms = [_written_form(forms, other)]
