@@ -30,13 +30,15 @@ FLORES = SHARED_DATA / "flores"
 # (language, FLORES code, [(file, format)]): every list for the language, as the walk-through imports them.
 LISTS = {
     "sw": ("swh_Latn", [("sw-en.wiktionary_bli.tsv", "wiktionary-bli")]),
-    "yo": ("yor_Latn", [("yo-en.wiktionary_bli.tsv", "wiktionary-bli"), ("yo-en.vuizur_wiktionary.tsv", "vuizur-wiktionary"),
+    "yo": ("yor_Latn", [("yo-en.wiktionary_bli.tsv", "wiktionary-bli"),
+                        ("yo-en.vuizur_wiktionary.tsv", "vuizur-wiktionary"),
                         ("en-yo.naijasenti_pos.csv", "naijasenti"), ("en-yo.naijasenti_neg.csv", "naijasenti")]),
-    "ha": ("hau_Latn", [("ha-en.vuizur_wiktionary.tsv", "vuizur-wiktionary"), ("en-ha.naijasenti_pos.csv", "naijasenti"),
-                        ("en-ha.naijasenti_neg.csv", "naijasenti")]),
+    "ha": ("hau_Latn", [("ha-en.vuizur_wiktionary.tsv", "vuizur-wiktionary"),
+                        ("en-ha.naijasenti_pos.csv", "naijasenti"), ("en-ha.naijasenti_neg.csv", "naijasenti")]),
     "ig": ("ibo_Latn", [("ig-en.igbo_api.json", "igbo-api"), ("en-ig.naijasenti_pos.csv", "naijasenti"),
                         ("en-ig.naijasenti_neg.csv", "naijasenti")]),
-    "zu": ("zul_Latn", [("zu-en.vuizur_wiktionary.tsv", "vuizur-wiktionary"), ("en-zu.dsfsi_bilex.json", "dsfsi-bilex")]),
+    "zu": ("zul_Latn", [("zu-en.vuizur_wiktionary.tsv", "vuizur-wiktionary"),
+                        ("en-zu.dsfsi_bilex.json", "dsfsi-bilex")]),
 }
 PROVIDERS = ("none", "dict", "oracle")
 

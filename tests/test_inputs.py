@@ -66,7 +66,8 @@ def test_the_official_layout_is_found(official_layout):
 
 
 def test_a_missing_flores_file_names_what_is_there(official_layout):
-    with pytest.raises(InputError, match=r"dev.hau_Latn \(nor dev/hau_Latn.dev.*present: dev/eng_Latn.dev, dev/ibo_Latn"):
+    with pytest.raises(InputError, match=r"dev.hau_Latn \(nor dev/hau_Latn.dev.*present: dev/eng_Latn.dev, "
+                                         r"dev/ibo_Latn"):
         flores_files(official_layout, "dev", "eng_Latn", "hau_Latn")
     with pytest.raises(InputError, match="split folders: dev, devtest"):
         flores_files(official_layout, "test", "eng_Latn", "ibo_Latn")
@@ -111,7 +112,8 @@ def test_jsonl_fields_can_be_named(tmp_path):
                     encoding="utf-8")
     items = read_jsonl(path, Fields(source="en", reference="sw", id="key"))
     assert [(i.id, i.source, i.reference) for i in items] == [("a", "Hello.", "Habari."), ("b", "Bye.", "Kwaheri.")]
-    with pytest.raises(InputError, match=r"pairs.jsonl:1: expected an object with a string 'source' field \(fields here: key, en, sw\)"):
+    with pytest.raises(InputError, match=r"pairs.jsonl:1: expected an object with a string 'source' field "
+                                         r"\(fields here: key, en, sw\)"):
         read_jsonl(path)
 
 

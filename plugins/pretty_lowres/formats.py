@@ -171,7 +171,8 @@ class VuizurWiktionaryFormat(_EnglishListFormat):
             if tab and forms and not gloss.strip():
                 continue  # a headword without a gloss (4 such lines in yo-en): nothing to import
             if not tab or not forms or "<li>" not in gloss:
-                yield BadLine(number, f"expected 'headword[|form...]<TAB><HTML gloss with <li> items>', got {text[:80]!r}")
+                yield BadLine(number, "expected 'headword[|form...]<TAB><HTML gloss with <li> items>', "
+                                      f"got {text[:80]!r}")
                 continue
             found = re.match(r"\s*<i>([^<]*)</i>", gloss)
             pos = _WIKTIONARY_POS.get(found.group(1).strip().lower()) if found else None

@@ -120,7 +120,8 @@ class Py3LangidIdentifier(LanguageIdentifier):
 
     @cached_property
     def _model(self):
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier as Model
+        from py3langid.langid import MODEL_FILE
+        from py3langid.langid import LanguageIdentifier as Model
 
         return Model.from_model_file(MODEL_FILE)
 

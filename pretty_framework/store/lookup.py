@@ -13,7 +13,6 @@ capitalisation is kept; a pair without a dictionary pivots through English.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
