@@ -76,20 +76,22 @@ def k_sweep_figure(experiment: Experiment, rows: Sequence[dict[str, Any]], metri
             if metric in row["scores"]:
                 key = (row["label"], row["pair"], row["model"] or "")
                 lines.setdefault(key, []).append((row["k"], row["scores"][metric], _interval(row, metric)))
-        for (label, pair, model), points in sorted(lines.items()):
+        for index, ((label, pair, model), points) in enumerate(sorted(lines.items())):
             points.sort()
             name = label + (f", {pair}" if len(experiment.pairs) > 1 else "")
             name += f" ({model})" if len(experiment.models) > 1 else ""
-            axis.errorbar([k for k, _, _ in points], [v for _, v, _ in points], yerr=[c for _, _, c in points],
-                          marker="o", capsize=3, label=name)
+            dodge = (index - (len(lines) - 1) / 2) * 0.05  # lines side by side, so their error bars do not overlap
+            axis.errorbar([k + dodge for k, _, _ in points], [v for _, v, _ in points],
+                          yerr=[c for _, _, c in points], marker="o", capsize=3, label=name)
         axis.set_xlabel("prior tokens k")
         axis.set_ylabel(_label(metric, lower_is_better))
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         axis.grid(alpha=0.3)
     handles, labels = axes[0][0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="outside lower center", ncol=min(3, len(labels)), fontsize=8, frameon=False)
-    pair = f" ({experiment.pairs[0]})" if len(experiment.pairs) == 1 else ""
-    _title(figure, display_title(experiment, task), f"Quality against the number of prior tokens k{pair}", width)
+    title = display_title(experiment, task)
+    pair = f" ({experiment.pairs[0]})" if len(experiment.pairs) == 1 and experiment.pairs[0] not in title else ""
+    _title(figure, title, f"Quality against the number of prior tokens k{pair}", width)
     return _save(figure, stem)
 
 
@@ -121,8 +123,9 @@ def provider_figure(experiment: Experiment, rows: Sequence[dict[str, Any]], metr
     draw = _single_group if len(groups) == 1 else _grouped
     figure, width = draw(systems, groups, metrics, lower_is_better)
     sweep_note = f" (k = {default_k} where a run sweeps k)" if any(sweeps_k(run) for run in experiment.runs) else ""
-    pair = f", {groups[0]}" if len(groups) == 1 else ""
-    _title(figure, display_title(experiment, task), f"Scores by prior source{pair}{sweep_note}", width)
+    title = display_title(experiment, task)
+    pair = f", {groups[0]}" if len(groups) == 1 and groups[0] not in title else ""
+    _title(figure, title, f"Scores by prior source{pair}{sweep_note}", width)
     return _save(figure, stem)
 
 

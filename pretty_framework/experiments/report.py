@@ -83,7 +83,11 @@ def write_report(experiment: Experiment, rows: Sequence[dict[str, Any]], folder:
     figures.mkdir(exist_ok=True)
     metrics = table_metrics(experiment, rows, task)
     lower = {column for column, higher in higher_is_better(registry).items() if not higher}
+    drawn = []
     if metrics:
-        k_sweep_figure(experiment, rows, metrics, figures / "k_sweep", task=task, lower_is_better=lower)
-        provider_figure(experiment, rows, metrics, figures / "providers", default_k=task.default_k, task=task,
-                        averages=averages, lower_is_better=lower)
+        drawn += k_sweep_figure(experiment, rows, metrics, figures / "k_sweep", task=task, lower_is_better=lower)
+        drawn += provider_figure(experiment, rows, metrics, figures / "providers", default_k=task.default_k,
+                                 task=task, averages=averages, lower_is_better=lower)
+    for stale in (figures / f"{stem}.{fmt}" for stem in ("k_sweep", "providers") for fmt in ("png", "pdf")):
+        if stale not in drawn and stale.exists():
+            stale.unlink()  # a figure this experiment no longer draws would be taken for a current one

@@ -174,7 +174,8 @@ def build_tables(experiment: Experiment, rows: Sequence[dict[str, Any]], task: T
     if len(layout.pairs) == 1:
         pair = layout.pairs[0]
         columns = layout.metrics + layout.extras
-        table = Table(f"{title} — {pair}", layout.stub_header() + columns + ([PCT_SFT] if sft else []),
+        caption = title if pair in title else f"{title} — {pair}"
+        table = Table(caption, layout.stub_header() + columns + ([PCT_SFT] if sft else []),
                       stub_columns=len(layout.stub_header()))
         for key in layout.keys:
             line: list[str | Cell] = [*layout.stub(key), *(layout.cell(key, pair, c) for c in columns)]
