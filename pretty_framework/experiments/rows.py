@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pretty_framework.experiments.config import Experiment, RunSpec
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: config.py checks baselines with this module
+    from pretty_framework.experiments.config import Experiment, RunSpec
     from pretty_framework.tasks import Task
 
 
