@@ -137,9 +137,8 @@ class ExperimentRunner:
 
     def run_one(self, configuration: Configuration) -> dict[str, Any] | None:
         """Decode (or finish) one configuration and score its outputs; None when its provider lacks the pair."""
-        from pretty_framework.errors import ResumeError
         from pretty_framework.evaluation.scoring import evaluate
-        from pretty_framework.io.outputs import ResultWriter, read_records
+        from pretty_framework.io.outputs import read_records
         from pretty_framework.plugin.manager import get_plugins
 
         spec = self.spec(configuration)
