@@ -120,3 +120,18 @@ def test_without_exactness_a_cut_window_would_batch_differently():
     run_windows(items, whole, decode, batch_size=3, sort_window=3)
     run_windows(items, resumed, decode, done=3, exact=False, batch_size=3, sort_window=3)
     assert [r.output for r in resumed.results] != [r.output for r in whole.results[3:]]
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_a_full_disk_is_one_clear_error_reported_once():
+    from pathlib import Path
+
+    from pretty_framework.errors import OutputError
+    from pretty_framework.io.outputs import ResultWriter
+    from pretty_framework.io.records import DecodeResult, Item
+
+    writer = ResultWriter(Path("/dev/full"), "jsonl", "model:m|k:1", force=True)
+    result = DecodeResult(Item("1", "The cat."), "Die Katze.", "Die Katze.", "Die", None, True, "eos")
+    with pytest.raises(OutputError, match="cannot write /dev/full: No space left on device.*rerun with --resume"):
+        writer.write([result])
+    writer.close()  # the failure was reported once: closing does not raise it again
