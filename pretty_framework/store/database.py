@@ -87,7 +87,7 @@ def _sqlite_transactions(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")  # first: switching to WAL may wait
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _ensure_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -97,6 +97,28 @@ def _sqlite_transactions(engine: Engine) -> None:
         # failing with "database is locked" when its read lock cannot be upgraded.
         immediate = connection.get_execution_options().get(_WRITE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _ensure_wal(cursor) -> None:
+    """Put the database in WAL mode (a setting kept in the file: once set, every later open only reads it).
+
+    Switching takes an exclusive lock, and SQLite answers "database is locked" at once, without waiting
+    out busy_timeout, when two processes open a new database together: retry until one has switched it
+    (measured in CI: two imports into a new database).
+    """
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 @contextmanager
