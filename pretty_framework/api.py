@@ -17,7 +17,7 @@ Groups (see docs/plugins.md):
 * models: ``resolve_model``, ``gguf_file``, ``file_fingerprint``, ``load_pretrained``, ``LazyPretrained``
 * languages: ``resolve_language``, ``normalize_language``, ``language_name``, ``LanguageIdentifier``
 * dictionary store: ``DictionaryStore``, ``Lookup``, ``StoreSession``, ``DictionaryFormat``, ``Pair``, ``BadLine``,
-  ``bundled_word_list``
+  ``bundled_word_list``, ``dictionary_lines``
 * metrics: ``Metric``, ``MetricResult``, ``MetricInput``, ``MetricUnavailable``
 * errors: ``PrettyError``, ``OptionsError``, ``ModelLoadError``, ``InputError``, ``PluginError``
 """
@@ -71,6 +71,7 @@ _EXPORTS = {
     "Pair": "pretty_framework.store",
     "BadLine": "pretty_framework.store",
     "bundled_word_list": "pretty_framework.store.wordlists",
+    "dictionary_lines": "pretty_framework.store.textfile:text_lines",
     "PrettyError": "pretty_framework.errors",
     "OptionsError": "pretty_framework.errors",
     "ModelLoadError": "pretty_framework.errors",

@@ -19,7 +19,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
-from pretty_framework.api import BadLine, DictionaryFormat, InputError, Pair, PrettyError, resolve_language
+from pretty_framework.api import (
+    BadLine,
+    DictionaryFormat,
+    InputError,
+    Pair,
+    PrettyError,
+    dictionary_lines,
+    resolve_language,
+)
 
 ENGLISH = "eng_Latn"
 # Tone and length marks (grave, acute, circumflex, tilde, macron, caron): spellings differ in them.
@@ -44,21 +52,6 @@ def fold_tones(word: str) -> str:
 
 def _nfc(word: str) -> str:
     return unicodedata.normalize("NFC", word).strip()
-
-
-def _lines(path: Path) -> Iterator[tuple[int, str | None]]:
-    """(line number, text) of a UTF-8 file; None for a line that is not UTF-8."""
-    if not path.is_file():
-        raise InputError(f"dictionary file not found: {path}" if not path.exists()
-                         else f"dictionary file is a folder, not a file: {path}")
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            try:
-                text = raw.decode("utf-8").rstrip("\r\n")
-            except UnicodeDecodeError:
-                yield number, None
-                continue
-            yield number, text.removeprefix("\ufeff") if number == 1 else text
 
 
 def _whole_json(path: Path) -> object:
@@ -130,7 +123,7 @@ class WiktionaryBliFormat(_EnglishListFormat):
     def read(self, path: Path, src: str, tgt: str) -> Iterator[Pair | BadLine]:
         other, from_english = self._other(path, src, tgt)
         ranks: dict[str, int] = {}
-        for number, text in _lines(path):
+        for number, text in dictionary_lines(path):
             if text is None:
                 yield BadLine(number, "not valid UTF-8 (convert the file to UTF-8)")
                 continue
@@ -160,7 +153,7 @@ class VuizurWiktionaryFormat(_EnglishListFormat):
     def read(self, path: Path, src: str, tgt: str) -> Iterator[Pair | BadLine]:
         other, from_english = self._other(path, src, tgt)
         ranks: dict[str, int] = {}
-        for number, text in _lines(path):
+        for number, text in dictionary_lines(path):
             if text is None:
                 yield BadLine(number, "not valid UTF-8 (convert the file to UTF-8)")
                 continue
@@ -291,7 +284,7 @@ class NaijaSentiFormat(_EnglishListFormat):
 
     def read(self, path: Path, src: str, tgt: str) -> Iterator[Pair | BadLine]:
         other, from_english = self._other(path, src, tgt)
-        rows = iter(_lines(path))
+        rows = iter(dictionary_lines(path))
         number, header = next(rows, (1, ""))
         names = (header or "").split(",")
         if header is None or any(column not in names for column in self.columns):

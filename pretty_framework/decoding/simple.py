@@ -37,8 +37,8 @@ def decode(texts: Sequence[str], src: str, tgt: str, provider: str = "none", *, 
                       provider_options=dict(options or {}), backend=backend, model=model, device=device, dtype=dtype,
                       backend_options=dict(backend_options or {}), k=k, template=template,
                       settings=GenerationSettings(max_new_tokens=max_new_tokens))
-    spec.check()
     items = [Item(str(i + 1), text, references[i] if references is not None else None) for i, text in enumerate(texts)]
+    spec.check(items)
     executor, results = LocalExecutor(), ResultList()
     try:
         executor.run(spec, items, results, batch_size=batch_size, progress=progress)

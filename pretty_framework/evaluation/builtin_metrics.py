@@ -29,8 +29,8 @@ class SacrebleuMetric(Metric):
     """A sacrebleu metric: its score, interval and paired test are sacrebleu's own."""
 
     def corpus(self, data: MetricInput) -> sacrebleu_metrics.SacrebleuCorpus:
-        """The sacrebleu corpus of ``data`` for this metric."""
-        raise NotImplementedError
+        """The sacrebleu corpus of ``data`` for this metric (``name`` is sacrebleu_metrics' kind)."""
+        return sacrebleu_metrics.corpus(self.name, data.hypotheses, data.references(), data.target)
 
     def compute(self, data: MetricInput) -> MetricResult:
         return _result(self.corpus(data).score())
@@ -64,17 +64,11 @@ class Bleu(SacrebleuMetric):
     columns = ("BLEU",)
     description = "sacrebleu BLEU, with the tokenizer sacrebleu recommends for the target language"
 
-    def corpus(self, data: MetricInput) -> sacrebleu_metrics.SacrebleuCorpus:
-        return sacrebleu_metrics.corpus("bleu", data.hypotheses, data.references(), data.target)
-
 
 class Chrf(SacrebleuMetric):
     name = "chrf"
     columns = ("chrF",)
     description = "sacrebleu chrF (character n-grams; script-independent)"
-
-    def corpus(self, data: MetricInput) -> sacrebleu_metrics.SacrebleuCorpus:
-        return sacrebleu_metrics.corpus("chrf", data.hypotheses, data.references())
 
 
 class ChrfPlusPlus(SacrebleuMetric):
@@ -82,18 +76,12 @@ class ChrfPlusPlus(SacrebleuMetric):
     columns = ("chrF++",)
     description = "sacrebleu chrF++ (chrF with word unigrams and bigrams, CHRF(word_order=2))"
 
-    def corpus(self, data: MetricInput) -> sacrebleu_metrics.SacrebleuCorpus:
-        return sacrebleu_metrics.corpus("chrf++", data.hypotheses, data.references())
-
 
 class Ter(SacrebleuMetric):
     name = "ter"
     columns = ("TER",)
     higher_is_better = False
     description = "sacrebleu TER, translation edit rate (lower is better; Asian-script support for CJK targets)"
-
-    def corpus(self, data: MetricInput) -> sacrebleu_metrics.SacrebleuCorpus:
-        return sacrebleu_metrics.corpus("ter", data.hypotheses, data.references(), data.target)
 
 
 class SpBleu(SacrebleuMetric):
