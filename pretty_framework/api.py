@@ -17,7 +17,8 @@ Groups (see docs/plugins.md):
 * models: ``resolve_model``, ``gguf_file``, ``file_fingerprint``, ``load_pretrained``, ``LazyPretrained``
 * languages: ``resolve_language``, ``normalize_language``, ``language_name``, ``LanguageIdentifier``
 * dictionary store: ``DictionaryStore``, ``Lookup``, ``StoreSession``, ``DictionaryFormat``, ``Pair``, ``BadLine``,
-  ``bundled_word_list``, ``dictionary_lines``
+  ``bundled_word_list``, ``dictionary_lines``, ``word_key``
+* guides: ``Guide``, ``GuideOptions``, ``GuideRow``, ``Rethread``, ``Vocabulary``, ``Steering``
 * metrics: ``Metric``, ``MetricResult``, ``MetricInput``, ``MetricUnavailable``
 * errors: ``PrettyError``, ``OptionsError``, ``ModelLoadError``, ``InputError``, ``PluginError``
 """
@@ -72,6 +73,13 @@ _EXPORTS = {
     "BadLine": "pretty_framework.store",
     "bundled_word_list": "pretty_framework.store.wordlists",
     "dictionary_lines": "pretty_framework.store.textfile:text_lines",
+    "word_key": "pretty_framework.store.normalize",
+    "Guide": "pretty_framework.guides.base",
+    "GuideOptions": "pretty_framework.guides.base",
+    "GuideRow": "pretty_framework.guides.base",
+    "Rethread": "pretty_framework.guides.base",
+    "Vocabulary": "pretty_framework.guides.base",
+    "Steering": "pretty_framework.guides.steering",
     "PrettyError": "pretty_framework.errors",
     "OptionsError": "pretty_framework.errors",
     "ModelLoadError": "pretty_framework.errors",

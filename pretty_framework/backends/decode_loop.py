@@ -18,13 +18,16 @@ from __future__ import annotations
 import copy
 import inspect
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
 from pretty_framework.backends.padding import left_pad
 from pretty_framework.decoding.generation import GenerationSettings, StopWatcher, shared_prefix
 from pretty_framework.decoding.sampling import choose_tokens, sampling_generator
+
+if TYPE_CHECKING:
+    from pretty_framework.guides.steering import Steering
 
 MIN_SHARED_PREFIX = 16  # tokens; shorter shared prefixes are not worth a cache
 
@@ -59,11 +62,12 @@ class PrefixCache:
 
 @torch.inference_mode()
 def generate(model: Any, prompts: Sequence[Sequence[int]], settings: GenerationSettings, watcher: StopWatcher,
-             pad_id: int, device: torch.device, prefix_cache: PrefixCache | None, shared: Sequence[int] = ()) -> None:
+             pad_id: int, device: torch.device, prefix_cache: PrefixCache | None, shared: Sequence[int] = (),
+             steering: Steering | None = None) -> None:
     """Continue ``prompts`` greedily (or by sampling), feeding each step to ``watcher`` until all rows stop.
 
     ``shared``: the prefix every prompt starts with that ``prefix_cache`` holds or should hold
-    (``prefix_cache.shared(prompts)``); empty for none.
+    (``prefix_cache.shared(prompts)``); empty for none. ``steering``: guides that change each step's logits.
     """
     from transformers import DynamicCache
 
@@ -85,7 +89,10 @@ def generate(model: Any, prompts: Sequence[Sequence[int]], settings: GenerationS
     outputs = model(input_ids=input_ids.to(device), attention_mask=mask, position_ids=positions.to(device),
                     use_cache=True, **{keyword: cache})
     while True:
-        tokens = choose_tokens(outputs.logits[:, -1, :], settings, generator)
+        logits = outputs.logits[:, -1, :]
+        if steering is not None:
+            logits = steering.adjust(live, logits)
+        tokens = choose_tokens(logits, settings, generator)
         step = [0] * rows
         for row, token in zip(live, tokens.tolist()):
             step[row] = token

@@ -18,6 +18,7 @@ from pretty_framework.backends.models import resolve_model
 from pretty_framework.backends.padding import left_pad
 from pretty_framework.decoding.generation import Generation, GenerationSettings, StopWatcher
 from pretty_framework.errors import ModelLoadError
+from pretty_framework.guides.steering import Steering
 from pretty_framework.options import Options, validate_options
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ class TransformersBackend:
     """A transformers causal LM: the framework's reference backend."""
 
     name: ClassVar[str] = "transformers"
+    #: guides run in our own loop (``model.generate`` is never used with guides)
+    supports_guides: ClassVar[bool] = True
     Options: ClassVar[type[TransformersOptions]] = TransformersOptions
 
     def __init__(self, model: str | None = None, device: str = "auto", dtype: str = "auto", **options: Any):
@@ -86,16 +89,21 @@ class TransformersBackend:
     def decode(self, ids: Sequence[int]) -> str:
         return self.tokenizer.decode(list(ids), skip_special_tokens=True)
 
-    def generate(self, prompts: Sequence[Sequence[int]], settings: GenerationSettings) -> list[Generation]:
+    def token_texts(self) -> list[str]:
+        """Every token of the vocabulary as it reads in mid-sentence (for guides)."""
+        return token_texts(self.tokenizer)
+
+    def generate(self, prompts: Sequence[Sequence[int]], settings: GenerationSettings,
+                 steering: Steering | None = None) -> list[Generation]:
         if not prompts:
             return []
-        watcher = StopWatcher(len(prompts), settings, self.decode, self.eos_ids)
+        watcher = StopWatcher(len(prompts), settings, self.decode, self.eos_ids, steering)
         if settings.seed is not None:
             torch.manual_seed(settings.seed)
         shared = self.prefix_cache.shared(prompts) if self.prefix_cache is not None else []
-        if self.loop == "own" or (self.loop == "auto" and shared):
+        if self.loop == "own" or (self.loop == "auto" and shared) or steering is not None:
             decode_loop.generate(self.model, prompts, settings, watcher, self.pad_id, self.device, self.prefix_cache,
-                                 shared)
+                                 shared, steering)
         else:
             self._hf_generate(prompts, settings, watcher)
         return watcher.results()
@@ -120,6 +128,25 @@ class TransformersBackend:
         del self.model
         if self.device.type == "cuda":
             torch.cuda.empty_cache()
+
+
+def token_texts(tokenizer: Any) -> list[str]:
+    """Each token id's text in mid-sentence: SentencePiece's ``▁`` and byte-level BPE's ``Ġ`` read as a space,
+    a byte-fallback piece (``<0xE4>``) as ``""``."""
+    pieces = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
+    byte_level = any(piece and piece.startswith("Ġ") for piece in pieces[:5000])
+    texts = []
+    for piece in pieces:
+        if piece is None or (piece.startswith("<0x") and piece.endswith(">") and len(piece) == 6):
+            texts.append("")
+        elif byte_level:
+            texts.append(piece.replace("Ġ", " ").replace("Ċ", "\n"))
+        else:
+            texts.append(piece.replace("\u2581", " "))
+    for token_id, token in getattr(tokenizer, "added_tokens_decoder", {}).items():
+        if token.special and token_id < len(texts):
+            texts[token_id] = ""  # control tokens (<eos>, <start_of_turn>) are no text a guide should judge
+    return texts
 
 
 def _sampling_kwargs(settings: GenerationSettings) -> dict[str, Any]:

@@ -42,10 +42,10 @@ def _add_commands(group: click.Group) -> None:
     from pretty_framework.cli.decode import decode
     from pretty_framework.cli.dictionary import dictionary
     from pretty_framework.cli.evaluate import evaluate
-    from pretty_framework.cli.info import languages, models, plugins, providers
+    from pretty_framework.cli.info import guides, languages, models, plugins, providers
     from pretty_framework.cli.run import run
 
-    for command in (decode, evaluate, run, dictionary, analyze, plugins, providers, languages, models):
+    for command in (decode, evaluate, run, dictionary, analyze, plugins, providers, guides, languages, models):
         group.add_command(command)
 
 

@@ -109,6 +109,11 @@ def item_source_options(command):
 @click.option("--prior", help="The prior for every item (shorthand for -O text=... with --provider text).")
 @click.option("-O", "--provider-option", "provider_options", multiple=True, metavar="KEY=VALUE",
               help="A provider option; repeat for several.")
+@click.option("-g", "--guide", "guides", multiple=True, metavar="NAME",
+              help="A guide acting at every step (see `pretty guides`); repeat or comma-separate for several; "
+                   "'default' (the default): the guides that helped on Flores dev; 'none': the paper's setting.")
+@click.option("-G", "--guide-option", "guide_options", multiple=True, metavar="GUIDE.KEY=VALUE",
+              help="A guide option, e.g. -G copy-guard.penalty=5; repeat for several.")
 @click.option("-k", "--k", "k", type=click.IntRange(min=0), help="Prior tokens to keep (default: the task's).")
 @click.option("-m", "--model", default=None, help="Foundation model: gemma3-270m (default), a folder, a .gguf, a hub id.")
 @click.option("--backend", type=RegistryChoice("backend"), default="transformers", show_default=True)
@@ -146,7 +151,7 @@ def item_source_options(command):
 @click.option("--ray-workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="Decoder actors (each loads the model once).")
 def decode(input_path, input_format, reference, flores, split, limit, src, tgt, task, provider, prior,
-           provider_options, k, model, backend, device, dtype, template, batch_size, max_new_tokens, sample,
+           provider_options, guides, guide_options, k, model, backend, device, dtype, template, batch_size, max_new_tokens, sample,
            temperature, top_p, top_k, seed, no_repetition_guard, output, fmt, resume, force, on_prior_error,
            progress, backend_options, base_url, concurrency, sort_window, executor, ray_address, ray_workers) -> None:
     """Decode inputs with a foundation model guided by a provider's priors.
@@ -157,6 +162,7 @@ def decode(input_path, input_format, reference, flores, split, limit, src, tgt, 
     """
     from pretty_framework.decoding.executors import EngineSpec, make_executor
     from pretty_framework.decoding.generation import GenerationSettings
+    from pretty_framework.guides.select import parse_guide_options, resolve_guides
     from pretty_framework.io.outputs import ResultWriter, check_output_path
     from pretty_framework.languages import normalize_language
 
@@ -177,7 +183,8 @@ def decode(input_path, input_format, reference, flores, split, limit, src, tgt, 
             backend_opts[key] = value
     spec = EngineSpec(task=task, provider=provider, src_lang=src_code, tgt_lang=tgt_code, provider_options=options,
                       backend=backend, model=model, device=device, dtype=dtype, backend_options=backend_opts,
-                      k=k, template=template, settings=settings, on_prior_error=on_prior_error)
+                      k=k, template=template, settings=settings, on_prior_error=on_prior_error,
+                      guides=resolve_guides(guides, parse_guide_options(guide_options)))
     spec.check()  # unknown names and bad options fail here, before any model loads
     items = load_items(input_path, input_format, reference, flores, split, src_code, tgt_code, limit)
     spec.check(items)  # a provider that could give these items no prior at all (oracle without references)

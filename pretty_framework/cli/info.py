@@ -57,6 +57,30 @@ def providers(as_json) -> None:
 
 
 @click.command()
+@json_option
+def guides(as_json) -> None:
+    """List guides (what acts at every decoding step) with their options; * marks the default set."""
+    from pretty_framework.guides.select import DEFAULT_GUIDES
+    from pretty_framework.plugin.manager import get_plugins
+
+    registry = get_plugins().guides
+    listing = [_provider_json(entry.name, entry.plugin, registry.get(entry.name)) for entry in registry.entries()]
+    for entry in listing:
+        entry.pop("tasks")
+        entry["default"] = entry["name"] in DEFAULT_GUIDES
+    if as_json:
+        echo_json(listing)
+        return
+    for entry in listing:
+        click.echo(f"{entry['name']}{' *' if entry['default'] else ''}  [plugin {entry['plugin']}]")
+        if entry["description"]:
+            click.echo(f"  {entry['description']}")
+        for name, option in entry["options"].items():
+            click.echo(f"  -G {entry['name']}.{name}=<{option['type']}>  (default {option['default']!r})")
+    click.echo("--guide default: " + (", ".join(DEFAULT_GUIDES) or "none") + "; --guide none: the paper's setting")
+
+
+@click.command()
 @click.option("--langid", "identifier", metavar="NAME",
               help="Add a column: whether this language identifier (py3langid, langdetect, ...) knows the language; "
                    "where it does not, the target-language rate is reported as unavailable.")
@@ -91,7 +115,8 @@ def _provider_json(name: str, plugin: str, provider: Any) -> dict[str, Any]:
                         "required": field.is_required(),
                         "default": None if field.is_required() else field.default}
                for option, field in provider.Options.model_fields.items()}
-    return {"name": name, "plugin": plugin, "tasks": sorted(provider.tasks) if provider.tasks else None,
+    return {"name": name, "plugin": plugin,
+            "tasks": sorted(provider.tasks) if getattr(provider, "tasks", None) else None,
             "description": provider.description or "", "options": json.loads(json.dumps(options, default=repr))}
 
 

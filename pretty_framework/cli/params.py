@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-REGISTRIES = {"task": "tasks", "backend": "backends", "provider": "providers", "metric": "metrics"}
+REGISTRIES = {"task": "tasks", "backend": "backends", "provider": "providers", "metric": "metrics", "guide": "guides"}
 
 
 def registry_names(kind: str) -> list[str]:

@@ -10,6 +10,8 @@ from pretty_framework import __version__
 from pretty_framework.backends import Backend
 from pretty_framework.decoding.generation import GenerationSettings
 from pretty_framework.errors import OptionsError
+from pretty_framework.guides.base import Guide
+from pretty_framework.guides.rounds import guided_generate
 from pretty_framework.io.records import DecodeResult, Item
 from pretty_framework.io.signature import RunSignature, format_options
 from pretty_framework.languages import normalize_language
@@ -42,6 +44,8 @@ class Engine:
     template: str | None = None
     settings: GenerationSettings = field(default_factory=GenerationSettings)
     on_prior_error: str = "fail"
+    #: guides acting at every decoding step (``--guide``); empty: the paper's setting
+    guides: Sequence[Guide] = ()
 
     def __post_init__(self) -> None:
         # Any spelling the CLI accepts ("en", "eng", "eng_Latn"); providers see FLORES codes.
@@ -52,6 +56,9 @@ class Engine:
         self.template = self.task.template(self.template).name
         check_on_error(self.on_prior_error)
         self.provider.check_serves(self.task.name, self.src_lang, self.tgt_lang)
+        if self.guides and not getattr(self.backend, "supports_guides", False):
+            raise OptionsError(f"backend {self.backend.name!r} cannot run guides (they need each step's logits): "
+                               f"use --guide none, or the transformers or llama.cpp backend")
         if not self.settings.stop_strings and self.task.stop_strings:
             self.settings = replace(self.settings, stop_strings=tuple(self.task.stop_strings))
 
@@ -78,6 +85,8 @@ class Engine:
             dec=self.settings.describe(),
             max=self.settings.max_new_tokens,
             rep=self.settings.describe_repetition_guard(),
+            # only when used: a run without guides keeps the signature it always had
+            **({"guide": "+".join(guide.describe() for guide in self.guides)} if self.guides else {}),
             version=__version__,
         )
 
@@ -89,17 +98,26 @@ class Engine:
         work = [items[i] for i in positions]
         priors = self.priors(work)
         prompts = self.prompts(work, priors)
-        generations = self.backend.generate([joined.ids for joined, _ in prompts], self.settings)
+        joined_prompts = [joined for joined, _ in prompts]
+        if self.guides:
+            generations, events = guided_generate(self.backend, self.guides, work, joined_prompts, self.src_lang,
+                                                  self.tgt_lang, self.settings)
+        else:
+            generations = self.backend.generate([joined.ids for joined in joined_prompts], self.settings)
+            events = [[] for _ in work]
         results = [empty_result(item) for item in items]
-        for i, prior, (joined, truncated), generation in zip(positions, priors, prompts, generations):
+        for i, prior, (joined, truncated), generation, acts in zip(positions, priors, prompts, generations, events):
             raw = decode_answer(self.backend.decode, joined.ids + generation.token_ids, joined.answer_start)
             parsed = self.task.parse(raw)
+            provenance = prior.provenance.to_dict() if prior else None
+            if acts:  # what the guides did to this answer
+                provenance = {**(provenance or {}), "guides": acts}
             results[i] = DecodeResult(
                 item=items[i],
                 output=parsed.answer,
                 raw=raw.strip(),
                 prior=joined.prior_text,
-                provenance=prior.provenance.to_dict() if prior else None,
+                provenance=provenance,
                 parsed_ok=parsed.ok,
                 stop_reason=generation.stop_reason,
                 truncated_input=truncated,

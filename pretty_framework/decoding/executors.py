@@ -55,6 +55,8 @@ class EngineSpec:
     settings: GenerationSettings = field(default_factory=GenerationSettings)
     on_prior_error: str = "fail"
     direct: bool = False
+    #: the guides, resolved (``default`` expanded): ``((name, options), ...)``; empty for none
+    guides: tuple[tuple[str, Mapping[str, Any]], ...] = ()
 
     def provider_key(self) -> str:
         return _key([self.provider, dict(self.provider_options)])
@@ -72,6 +74,11 @@ class EngineSpec:
         provider_class = plugins.providers.get(self.provider)
         options = validate_options(provider_class.Options, self.provider_options, f"provider {self.provider!r}")
         task.template(self.template)
+        if self.guides:
+            from pretty_framework.guides.select import build_guides
+
+            for guide in build_guides(self.guides):  # unknown names and bad options fail here
+                guide.close()
         if items is not None:
             provider = provider_class(options)  # providers load their models lazily: this is cheap
             try:
@@ -138,8 +145,11 @@ class EngineCache:
             engine = DirectEngine(task, provider, spec.src_lang, spec.tgt_lang, k=spec.k,
                                   on_prior_error=spec.on_prior_error)
         else:
+            from pretty_framework.guides.select import build_guides
+
             engine = Engine(self.backend(spec), task, provider, spec.src_lang, spec.tgt_lang, k=spec.k,
-                            template=spec.template, settings=spec.settings, on_prior_error=spec.on_prior_error)
+                            template=spec.template, settings=spec.settings, on_prior_error=spec.on_prior_error,
+                            guides=build_guides(spec.guides))
         self._engines[key] = engine
         return engine
 
@@ -152,6 +162,9 @@ class EngineCache:
 
     def close(self) -> None:
         """Free every provider and the loaded model."""
+        for engine in self._engines.values():
+            for guide in getattr(engine, "guides", ()):
+                guide.close()
         for provider in self._providers.values():
             provider.close()
         self._providers.clear()

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pretty_framework.errors import OptionsError
+
+if TYPE_CHECKING:
+    from pretty_framework.guides.steering import Steering
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ class Generation:
     """New tokens for one sequence and why generation stopped."""
 
     token_ids: list[int]
-    stop_reason: str  # "stop_string", "repetition", "eos", "length"
+    stop_reason: str  # "stop_string", "repetition", "eos", "length", "rethread" (a guide asked to re-thread)
 
 
 def find_loop(tokens: Sequence[int], max_period: int, min_repeats: int, min_tokens: int) -> int | None:
@@ -97,8 +101,10 @@ class StopWatcher:
         settings: GenerationSettings,
         decode: Callable[[Sequence[int]], str],
         eos_ids: Sequence[int] = (),
+        steering: Steering | None = None,
     ):
         self.settings = settings
+        self.steering = steering
         self.decode = decode
         self.eos_ids = frozenset(eos_ids)
         self.tokens: list[list[int]] = [[] for _ in range(batch_size)]
@@ -119,6 +125,10 @@ class StopWatcher:
             tokens = self.tokens[row]
             tokens.append(int(token))
             self._check(row, tokens)
+            if self.steering is not None and not self.done(row):
+                request = self.steering.observe(row, int(token))
+                if request is not None:  # the row continues in a new round, after the guide's insertion
+                    self._finish(row, "rethread", len(tokens))
         return [reason is not None for reason in self.reasons]
 
     def _check(self, row: int, tokens: list[int]) -> None:

@@ -88,6 +88,16 @@ def register_language_identifiers(register: Register) -> None:
 
 
 @hookspec
+def register_guides(register: Register) -> None:
+    """Register guides (what acts on every decoding step, after the prior: copy, script and loop guards).
+
+    Call ``register(GuideClass)`` (or ``register("pkg.module:Class", name="...")``) for each subclass of
+    :class:`pretty_framework.guides.base.Guide`; its ``name`` is the name users give to ``pretty decode
+    --guide`` and to an experiment's ``guides:``.
+    """
+
+
+@hookspec
 def register_commands(cli: Any) -> None:
     """Add commands to the ``pretty`` command line.
 

@@ -37,6 +37,7 @@ REGISTRY_HOOKS = {
     "register_dictionary_formats": "dictionary_formats",
     "register_metrics": "metrics",
     "register_language_identifiers": "language_identifiers",
+    "register_guides": "guides",
 }
 
 
@@ -130,6 +131,7 @@ class Plugins:
         self.dictionary_formats: Registry[Any] = Registry("dictionary format")
         self.metrics: Registry[Any] = Registry("metric")
         self.language_identifiers: Registry[Any] = Registry("language identifier")
+        self.guides: Registry[Any] = Registry("guide")
         for info in self.info.values():
             info.registers = {}
         for hook_name, attribute in REGISTRY_HOOKS.items():

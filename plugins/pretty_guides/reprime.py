@@ -1,0 +1,194 @@
+"""Re-priming: when an answer drifts into the source language, cut it back and tie a new knot.
+
+At each word boundary the guide looks at the last words written after the
+prior. A word has *drifted* when the dictionary knows it as a source-language
+word (it has a translation) but not as a target-language word, and it is not a
+name (no capital letter). After ``drift_words`` drifted words in a row the
+answer is cut back to where they start, and the dictionary translation of the
+first of them that has one is inserted as a new prior; the model goes on from
+there. Every insertion is recorded (where, which words, what was inserted).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from pretty_framework.api import Guide, GuideOptions, GuideRow, Rethread, StoreSession, resolve_language, word_key
+
+log = logging.getLogger(__name__)
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+_PLAIN_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)  # no '#', digits or markup (MUSE has "#bei")
+
+
+class RePrimeOptions(GuideOptions):
+    """Options of the re-priming guide."""
+
+    db: str | None = None  # the dictionary store (default: $PRETTY_DB or the user data folder)
+    bundled: bool = True  # import the shipped MUSE dictionaries a pair needs on first use
+    drift_words: int = 2  # drifted words in a row that make a drift
+    max_insertions: int = 3  # per answer
+    # the model chooses the inserted word among this many translations, each as written and Capitalised
+    # (MUSE is lower case; German nouns are not)
+    translations: int = 2
+
+
+class DriftVocabulary:
+    """The words a pair's dictionary knows on each side: source words with a translation, target words."""
+
+    def __init__(self, lookup: Any):
+        self.lookup = lookup
+        index = lookup.direct if lookup.direct else (lookup.via[0] if lookup.via else None)
+        self.source = set(index.by_key) if index is not None else set()
+        self.target: set[str] = set()
+        if lookup.direct:
+            for translations in lookup.direct.by_key.values():
+                self.target.update(word_key(t.target_word) for t in translations)
+        elif lookup.via is not None:
+            for translations in lookup.via[1].by_key.values():
+                self.target.update(word_key(t.target_word) for t in translations)
+
+    def drifted(self, word: str) -> bool:
+        """A source-language word that is not also a target-language word, and not a name."""
+        return self.source_word(word) and word_key(word) not in self.target
+
+    def source_word(self, word: str) -> bool:
+        """A lower-case word the dictionary knows as a source-language word (it may be a target word too)."""
+        return bool(word) and not word[0].isupper() and word_key(word) in self.source
+
+    def target_word(self, word: str) -> bool:
+        """A word the dictionary knows as a target-language word (a name counts as one: it breaks a drift)."""
+        return bool(word) and (word[0].isupper() or word_key(word) in self.target)
+
+    def may_precede_drift(self, word: str) -> bool:
+        """A lower-case word in both languages ("was") or a short unknown one ("a", "of"): before a drift it is
+        read as part of it."""
+        if not word or word[0].isupper():
+            return False
+        key = word_key(word)
+        return key in self.source or (key not in self.target and len(key) <= 3)
+
+    def translations(self, word: str, limit: int) -> list[str]:
+        """Up to ``limit`` translations of ``word`` that are plain words (MUSE also lists "#bei"), best first."""
+        found = []
+        best = self.lookup.translate(word)
+        if best is not None:
+            found.append(best.target_word)
+        if self.lookup.direct:
+            found += [t.target_word for t in self.lookup.direct.by_key.get(word_key(word), [])]
+        plain = [text for text in dict.fromkeys(found) if _PLAIN_WORD.fullmatch(text)]
+        return plain[:limit]
+
+
+class RePrime(Guide):
+    """Re-threads the yarn: a drift into the source language is cut and a dictionary word inserted."""
+
+    name = "reprime"
+    description = ("when the answer drifts into the source language (dictionary membership), cut back to the "
+                   "drift and insert the dictionary translation of its first word as a new prior")
+    Options = RePrimeOptions
+
+    def __init__(self, options: RePrimeOptions | None = None):
+        super().__init__(options)
+        self._session: StoreSession | None = None
+        self._pairs: dict[tuple[str, str], DriftVocabulary | None] = {}
+
+    def _pair(self, src: str, tgt: str) -> DriftVocabulary | None:
+        if (src, tgt) not in self._pairs:
+            if self._session is None:
+                self._session = StoreSession(self.options.db, bundled=self.options.bundled)
+            lookup = self._session.lookup(src, tgt)
+            self._pairs[(src, tgt)] = DriftVocabulary(lookup) if lookup.available else None
+            if not lookup.available:
+                log.warning("guide reprime: no dictionary for %s -> %s; it does nothing for this pair", src, tgt)
+        return self._pairs[(src, tgt)]
+
+    def applies(self, src_lang: str, tgt_lang: str) -> bool:
+        return self._pair(src_lang, tgt_lang) is not None
+
+    def start(self, row: GuideRow) -> None:
+        spaced = resolve_language(row.tgt_lang).spaced
+        row.state[self.name] = {"pair": self._pair(row.src_lang, row.tgt_lang), "insertions": 0,
+                                "checked": len(row.prior_ids), "spaced": spaced}
+
+    def rethread(self, row: GuideRow) -> Rethread | None:
+        state = row.state[self.name]
+        answer = row.answer_ids
+        if (state["insertions"] >= self.options.max_insertions or state.get("force") is not None
+                or not self.vocab.starts_word(answer[-1])):
+            return None
+        # the words completed since the last check (or the prior), by their token spans
+        pair: DriftVocabulary = state["pair"]
+        words = [(start, self._word(answer[start:end])) for start, end in
+                 self._word_spans(answer, state["checked"], len(answer) - 1)]
+        drifted: list[tuple[int, str]] = []
+        for position, (start, word) in enumerate(words):
+            if pair.drifted(word):
+                if not drifted:
+                    # words just before the drift that read as source language too ("was", "a") go with it
+                    back = position
+                    while back > 0 and pair.may_precede_drift(words[back - 1][1]):
+                        back -= 1
+                    drifted = list(words[back:position])
+                drifted.append((start, word))
+            elif pair.target_word(word):
+                drifted = []
+                state["checked"] = start  # a target-language word breaks a drift
+        if sum(pair.drifted(word) for _, word in drifted) < self.options.drift_words:
+            return None
+        for _, word in drifted:
+            translations = pair.translations(word, self.options.translations)
+            if translations:
+                break
+        else:
+            state["checked"] = len(answer) - 1  # nothing to insert: let this drift be
+            return None
+        cut = drifted[0][0]
+        space = " " if state["spaced"] else ""
+        variants = list(dict.fromkeys(v for t in translations for v in (t, t[:1].upper() + t[1:])))
+        # The next round starts at the cut; its first steps may only spell one of the variants (see adjust):
+        # the model picks the sense and the capitalisation that fit what it wrote before.
+        state["force"] = (cut, [self.vocab.continuation(space + variant) for variant in variants])
+        state["insertions"] += 1
+        state["checked"] = cut
+        row.note(self.name, "inserted", at=cut - len(row.prior_ids),
+                 cut=self.vocab.decode(answer[cut:-1]).strip(), drifted=[word for _, word in drifted],
+                 candidates=variants)
+        return Rethread(cut=cut, insert=[])
+
+    def adjust(self, row: GuideRow, logits: Any) -> None:
+        state = row.state[self.name]
+        force = state.get("force")
+        if force is None:
+            return
+        cut, spellings = force
+        written = row.answer_ids[cut:]
+        if any(spelling == written for spelling in spellings):
+            state["force"] = None  # a whole variant is written: the model goes on freely
+            state["checked"] = len(row.answer_ids)
+            return
+        allowed = {spelling[len(written)] for spelling in spellings
+                   if len(spelling) > len(written) and spelling[: len(written)] == written}
+        if not allowed:
+            state["force"] = None
+            return
+        keep = logits[sorted(allowed)].clone()
+        logits.fill_(float("-inf"))
+        logits[sorted(allowed)] = keep
+
+    def _word(self, ids: list[int]) -> str:
+        match = _WORD.search(self.vocab.decode(ids))
+        return match.group(0) if match else ""
+
+    def _word_spans(self, answer: list[int], start: int, end: int) -> list[tuple[int, int]]:
+        """Token spans ``[a, b)`` of the words that start at or after ``start`` and end by ``end``."""
+        starts = [i for i in range(start, end) if self.vocab.starts_word(answer[i])]
+        return [(a, b) for a, b in zip(starts, starts[1:] + [end])]
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+        self._pairs.clear()

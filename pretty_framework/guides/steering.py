@@ -1,0 +1,51 @@
+"""A batch's guides at work: what a backend's decoding loop calls at each step.
+
+A backend that supports guides (``supports_guides = True``) takes a
+:class:`Steering` in ``generate``: before choosing the next tokens it calls
+:meth:`Steering.adjust` on the live rows' logits, and the
+:class:`~pretty_framework.decoding.generation.StopWatcher` calls
+:meth:`Steering.observe` with each new token, which may finish a row for
+re-threading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pretty_framework.guides.base import Guide, GuideRow, Rethread
+
+
+class Steering:
+    """The guides of one batch and the rows they watch (row ``i`` is the batch's prompt ``i``)."""
+
+    def __init__(self, guides: Sequence[Guide], rows: Sequence[GuideRow]):
+        self.guides = list(guides)
+        self.rows = list(rows)
+        #: the re-threading each finished row asked for (row -> request)
+        self.rethreads: dict[int, Rethread] = {}
+
+    def adjust(self, live: Sequence[int], logits: Any) -> Any:
+        """Let every guide change the logits of the live rows (``logits[i]`` belongs to row ``live[i]``).
+
+        Takes a torch tensor or a numpy array of ``[len(live), vocab]``; returns a torch tensor (the same
+        memory where it can be).
+        """
+        import torch
+
+        logits = torch.as_tensor(logits)
+        for i, row in enumerate(live):
+            for guide in self.guides:
+                guide.adjust(self.rows[row], logits[i])
+        return logits
+
+    def observe(self, row: int, token: int) -> Rethread | None:
+        """Add ``token`` to ``row``; return a guide's re-threading request for it (the first asked), if any."""
+        guide_row = self.rows[row]
+        guide_row.tokens.append(int(token))
+        for guide in self.guides:
+            request = guide.rethread(guide_row)
+            if request is not None:
+                self.rethreads[row] = request
+                return request
+        return None
