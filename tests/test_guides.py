@@ -353,3 +353,34 @@ def test_engine_records_guides_in_signature_and_provenance(tiny_backend):
     assert result[0].raw != first[0].raw
     assert result[0].provenance["provider"] == "text"
     assert result[0].provenance["guides"] == [{"guide": "forbid", "action": "forbidden", "at": 0}]
+
+
+@pytest.mark.parametrize("batch", [1, 3])
+def test_the_transformers_loop_cuts_a_row_back_in_place_exactly(tiny_backend, batch):
+    """A row cut back inside the loop (masked cache, last kept token fed again) continues exactly as a fresh
+    decode of prompt + kept tokens + insertion would: no second round is needed."""
+    settings = GenerationSettings(max_new_tokens=10, repetition_guard=False, stop_strings=())
+    prompts = [tiny_backend.encode(text) for text in ["The cat sat on", "Dogs bark at night and", "A"][:batch]]
+    plain = tiny_backend.generate(prompts, settings)
+    first = plain[0].token_ids
+    insert = tiny_backend.encode(" house")[1:]
+    guide = CutAfterGuide(trigger=first[3], insert=insert)
+    joined = [JoinedPrompt(ids=p, answer_start=len(p), prior_text="") for p in prompts]
+    items = [Item(str(i), "source") for i in range(batch)]
+    calls = []
+    generate = tiny_backend.generate
+    tiny_backend.generate = lambda *a, **k: calls.append(1) or generate(*a, **k)
+    try:
+        guided, events = guided_generate(tiny_backend, [guide], items, joined, "eng_Latn", "deu_Latn", settings)
+    finally:
+        tiny_backend.generate = generate
+    assert len(calls) == 1  # one round: the cut happened inside the loop
+    cut = first.index(first[3])
+    expected = tiny_backend.generate([prompts[0] + first[:cut] + insert],
+                                     GenerationSettings(max_new_tokens=10 - cut - len(insert),
+                                                        repetition_guard=False, stop_strings=()))[0]
+    assert guided[0].token_ids == first[:cut] + insert + expected.token_ids
+    assert events[0] == [{"guide": "cut-after", "action": "inserted"}]
+    for row in range(1, batch):  # the other rows are untouched
+        if first[3] not in plain[row].token_ids:
+            assert guided[row].token_ids == plain[row].token_ids

@@ -84,6 +84,12 @@ def generate(model: Any, prompts: Sequence[Sequence[int]], settings: GenerationS
         cache = DynamicCache(config=model.config)
     generator = sampling_generator(settings, device)
     live = list(range(rows))  # original row of each row still in the batch
+    if steering is not None:
+        steering.rollback_in_loop = True
+        width = input_ids.shape[1] + len(shared)
+        # each row's real tokens (ids) and the mask columns that hold them, for cutting a row back in place
+        ids = [list(p) for p in prompts]
+        columns = [list(range(len(shared))) + list(range(width - len(o), width)) for o in own]
     mask, next_position = mask.to(device), positions[:, -1].to(device) + 1
     keyword = cache_keyword(model)
     outputs = model(input_ids=input_ids.to(device), attention_mask=mask, position_ids=positions.to(device),
@@ -97,6 +103,7 @@ def generate(model: Any, prompts: Sequence[Sequence[int]], settings: GenerationS
         for row, token in zip(live, tokens.tolist()):
             step[row] = token
         done = watcher.step(step)
+        rollbacks = watcher.take_rollbacks() if steering is not None else {}
         keep = [i for i, row in enumerate(live) if not done[row]]
         if not keep:
             return
@@ -106,6 +113,34 @@ def generate(model: Any, prompts: Sequence[Sequence[int]], settings: GenerationS
             tokens, mask, next_position = tokens[index], mask[index], next_position[index]
             live = [live[i] for i in keep]
         mask = torch.cat([mask, torch.ones((len(live), 1), dtype=mask.dtype, device=device)], dim=-1)
+        if steering is not None:
+            tokens, next_position = _track(live, tokens, mask, next_position, ids, columns, rollbacks)
         outputs = model(input_ids=tokens.unsqueeze(-1), attention_mask=mask, position_ids=next_position.unsqueeze(-1),
                         use_cache=True, **{keyword: cache})
         next_position = next_position + 1
+
+
+def _track(live: list[int], tokens: torch.Tensor, mask: torch.Tensor, next_position: torch.Tensor,
+           ids: list[list[int]], columns: list[list[int]], rollbacks: dict[int, int]
+           ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Record the tokens about to be fed (in the mask's newest column) and cut rows back where a guide asked.
+
+    A row cut back by ``drop`` tokens forgets the ``drop - 1`` newest ones in the cache (their columns are
+    masked; the step's own token was never fed) and feeds its last kept token again, at its own position,
+    in the new column (its old column is masked): the next logits then follow the kept text exactly, with
+    no second pass over the prompt.
+    """
+    column = mask.shape[1] - 1
+    tokens, next_position = tokens.clone(), next_position.clone()
+    for i, row in enumerate(live):
+        drop = rollbacks.get(row)
+        if drop:
+            forget = columns[row][len(columns[row]) - drop :]  # drop - 1 fed tokens + the last kept one
+            del columns[row][len(columns[row]) - drop :]
+            del ids[row][len(ids[row]) - drop + 1 :]
+            mask[i, forget] = 0
+            tokens[i] = ids[row].pop()
+            next_position[i] = len(columns[row])
+        ids[row].append(int(tokens[i]))
+        columns[row].append(column)
+    return tokens, next_position

@@ -110,6 +110,7 @@ class StopWatcher:
         self.tokens: list[list[int]] = [[] for _ in range(batch_size)]
         self.keep: list[int | None] = [None] * batch_size
         self.reasons: list[str | None] = [None] * batch_size
+        self.rollbacks: dict[int, int] = {}
 
     def done(self, row: int) -> bool:
         return self.reasons[row] is not None
@@ -118,18 +119,40 @@ class StopWatcher:
         return all(reason is not None for reason in self.reasons)
 
     def step(self, new_tokens: Sequence[int]) -> list[bool]:
-        """Add one token per sequence; return which sequences are finished."""
+        """Add one token per sequence; return which sequences are finished.
+
+        With guides, a guide may ask to cut a row back (:meth:`take_rollbacks` tells the backend's loop by how
+        many tokens) or, where the loop cannot cut back, the row finishes as ``rethread`` for a new round.
+        """
         for row, token in enumerate(new_tokens):
             if self.done(row):
                 continue
             tokens = self.tokens[row]
             tokens.append(int(token))
+            # guides first: a drift that ends the line is still cut back
+            if self.steering is not None and self._steer(row, int(token)):
+                continue
             self._check(row, tokens)
-            if self.steering is not None and not self.done(row):
-                request = self.steering.observe(row, int(token))
-                if request is not None:  # the row continues in a new round, after the guide's insertion
-                    self._finish(row, "rethread", len(tokens))
         return [reason is not None for reason in self.reasons]
+
+    def _steer(self, row: int, token: int) -> bool:
+        """Let the guides see ``token``; True when one asked to cut the row back (handled here)."""
+        request = self.steering.observe(row, token)
+        if request is None:
+            return False
+        drop = self.steering.cut_back(row, request) if self.steering.rollback_in_loop else None
+        if drop is None:  # the loop cannot cut back (or the cut reaches an earlier round): a new round
+            self._finish(row, "rethread", len(self.tokens[row]))
+        else:
+            del self.tokens[row][len(self.tokens[row]) - drop :]
+            self.rollbacks[row] = drop
+        return True
+
+    def take_rollbacks(self) -> dict[int, int]:
+        """Rows a guide cut back at the last step, with how many of their newest tokens were dropped (the token
+        of that step included): the loop must forget them (and continue after the last kept token)."""
+        rollbacks, self.rollbacks = self.rollbacks, {}
+        return rollbacks
 
     def _check(self, row: int, tokens: list[int]) -> None:
         settings = self.settings

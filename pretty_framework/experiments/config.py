@@ -64,6 +64,10 @@ class RunSpec(_Strict):
     model: str | list[str] | None = None
     direct: bool = False  # score the provider's own answer, without the foundation model
     max_new_tokens: int | None = Field(None, ge=1)
+    #: guides acting at every step: names, "default" or "none" (the paper's setting, and the default here: an
+    #: experiment file is a record of what was run, so guides are named where they are used)
+    guides: str | list[str] = "none"
+    guide_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @field_validator("k")
     @classmethod
@@ -217,6 +221,18 @@ def _dotted(key: str) -> str:
     return re.sub(r"\[(\d+)\]", r".\1", key)
 
 
+def run_guides(run: RunSpec) -> tuple:
+    """The run's guides, resolved and checked (none for a provider-alone row: nothing is decoded)."""
+    from pretty_framework.guides.select import build_guides, resolve_guides
+
+    if run.direct:
+        return ()
+    choice = resolve_guides(run.guides, run.guide_options)
+    for guide in build_guides(choice):  # options checked here, before any model loads
+        guide.close()
+    return choice
+
+
 def check_names(experiment: Experiment, path: Path) -> None:
     """Check every name against what is installed, before any model loads."""
     from pretty_framework.evaluation.scoring import metric_names
@@ -253,6 +269,7 @@ def check_names(experiment: Experiment, path: Path) -> None:
         templates = run.template if isinstance(run.template, list) else [run.template]
         for template in templates:
             checked(f"runs[{index}].template", lambda: task.template(template))
+        checked(f"runs[{index}].guides", lambda: run_guides(run))
         if labels.count(run.label) > 1:
             raise ExperimentError(f"{path}: runs[{index}].label: {run.label!r} is used twice; labels name rows")
     if experiment.table.sft_row is not None and experiment.table.sft_row not in labels:

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pretty_framework.experiments.config import Experiment, ExperimentError
+from pretty_framework.experiments.config import Experiment, ExperimentError, run_guides
 
 if TYPE_CHECKING:
     from pretty_framework.decoding.executors import EngineSpec, Executor
@@ -113,7 +113,7 @@ class ExperimentRunner:
                           backend=self.experiment.backend, model=configuration.model, device=self.experiment.device,
                           dtype=self.experiment.dtype, backend_options=self.experiment.backend_options,
                           k=configuration.k, template=configuration.template, settings=settings,
-                          direct=run.direct)
+                          direct=run.direct, guides=run_guides(run))
 
     # -- running ---------------------------------------------------------------------------
     def run(self, only: Callable[[Configuration], bool] | None = None) -> list[dict[str, Any]]:
