@@ -1,9 +1,10 @@
 """Re-priming: when an answer drifts into the source language, cut it back and tie a new knot.
 
 At each word boundary the guide looks at the last words written after the
-prior. A word has *drifted* when the dictionary knows it as a source-language
-word (it has a translation) but not as a target-language word, and it is not a
-name (no capital letter). After ``drift_words`` drifted words in a row the
+prior. A word has *drifted* when the dictionary knows it as a word of the
+source language or of English (where base models drift whatever the pair; it
+has a translation into the target) but not as a target-language word, and it is
+not a name (no capital letter). After ``drift_words`` drifted words in a row the
 answer is cut back to where they start, and the dictionary translation of the
 first of them that has one is inserted as a new prior; the model goes on from
 there. Every insertion is recorded (where, which words, what was inserted).
@@ -19,6 +20,7 @@ from pretty_framework.api import Guide, GuideOptions, GuideRow, Rethread, StoreS
 
 log = logging.getLogger(__name__)
 
+ENGLISH = "eng_Latn"  # where base models drift whatever the pair: always a drift language
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 _PLAIN_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)  # no '#', digits or markup (MUSE has "#bei")
 
@@ -36,27 +38,33 @@ class RePrimeOptions(GuideOptions):
 
 
 class DriftVocabulary:
-    """The words a pair's dictionary knows on each side: source words with a translation, target words."""
+    """The words the dictionaries know on each side: the languages an answer drifts into (the source, and
+    English, where a base model drifts whatever the pair), and the target language.
 
-    def __init__(self, lookup: Any):
-        self.lookup = lookup
-        index = lookup.direct if lookup.direct else (lookup.via[0] if lookup.via else None)
-        self.source = set(index.by_key) if index is not None else set()
+    ``lookups``: one look-up per drift language, into the target (the source's first).
+    """
+
+    def __init__(self, lookups: list[Any]):
+        self.lookups = lookups
+        self.sources: list[set[str]] = []
         self.target: set[str] = set()
-        if lookup.direct:
-            for translations in lookup.direct.by_key.values():
-                self.target.update(word_key(t.target_word) for t in translations)
-        elif lookup.via is not None:
-            for translations in lookup.via[1].by_key.values():
+        for lookup in lookups:
+            index = lookup.direct if lookup.direct else (lookup.via[0] if lookup.via else None)
+            self.sources.append(set(index.by_key) if index is not None else set())
+            onward = lookup.direct if lookup.direct else (lookup.via[1] if lookup.via else None)
+            for translations in (onward.by_key.values() if onward is not None else ()):
                 self.target.update(word_key(t.target_word) for t in translations)
 
     def drifted(self, word: str) -> bool:
-        """A source-language word that is not also a target-language word, and not a name."""
+        """A drift-language word that is not also a target-language word, and not a name."""
         return self.source_word(word) and word_key(word) not in self.target
 
     def source_word(self, word: str) -> bool:
-        """A lower-case word the dictionary knows as a source-language word (it may be a target word too)."""
-        return bool(word) and not word[0].isupper() and word_key(word) in self.source
+        """A lower-case word the dictionaries know in a drift language (it may be a target word too)."""
+        if not word or word[0].isupper():
+            return False
+        key = word_key(word)
+        return any(key in source for source in self.sources)
 
     def target_word(self, word: str) -> bool:
         """A word the dictionary knows as a target-language word (a name counts as one: it breaks a drift)."""
@@ -68,18 +76,25 @@ class DriftVocabulary:
         if not word or word[0].isupper():
             return False
         key = word_key(word)
-        return key in self.source or (key not in self.target and len(key) <= 3)
+        return self.source_word(word) or (key not in self.target and len(key) <= 3)
 
     def translations(self, word: str, limit: int) -> list[str]:
-        """Up to ``limit`` translations of ``word`` that are plain words (MUSE also lists "#bei"), best first."""
-        found = []
-        best = self.lookup.translate(word)
-        if best is not None:
-            found.append(best.target_word)
-        if self.lookup.direct:
-            found += [t.target_word for t in self.lookup.direct.by_key.get(word_key(word), [])]
-        plain = [text for text in dict.fromkeys(found) if _PLAIN_WORD.fullmatch(text)]
-        return plain[:limit]
+        """Up to ``limit`` translations of ``word`` that are plain words (MUSE also lists "#bei"), best first,
+        from the first drift language that knows the word."""
+        key = word_key(word)
+        for lookup, source in zip(self.lookups, self.sources):
+            if key not in source:
+                continue
+            found = []
+            best = lookup.translate(word)
+            if best is not None:
+                found.append(best.target_word)
+            if lookup.direct:
+                found += [t.target_word for t in lookup.direct.by_key.get(key, [])]
+            plain = [text for text in dict.fromkeys(found) if _PLAIN_WORD.fullmatch(text)]
+            if plain:
+                return plain[:limit]
+        return []
 
 
 class RePrime(Guide):
@@ -99,9 +114,11 @@ class RePrime(Guide):
         if (src, tgt) not in self._pairs:
             if self._session is None:
                 self._session = StoreSession(self.options.db, bundled=self.options.bundled)
-            lookup = self._session.lookup(src, tgt)
-            self._pairs[(src, tgt)] = DriftVocabulary(lookup) if lookup.available else None
-            if not lookup.available:
+            drift_languages = [src] + ([ENGLISH] if ENGLISH not in (src, tgt) else [])
+            lookups = [lookup for lookup in (self._session.lookup(lang, tgt) for lang in drift_languages)
+                       if lookup.available]
+            self._pairs[(src, tgt)] = DriftVocabulary(lookups) if lookups else None
+            if not lookups:
                 log.warning("guide reprime: no dictionary for %s -> %s; it does nothing for this pair", src, tgt)
         return self._pairs[(src, tgt)]
 
@@ -116,8 +133,10 @@ class RePrime(Guide):
     def rethread(self, row: GuideRow) -> Rethread | None:
         state = row.state[self.name]
         answer = row.answer_ids
-        if (state["insertions"] >= self.options.max_insertions or state.get("force") is not None
-                or not self.vocab.starts_word(answer[-1])):
+        if state["insertions"] >= self.options.max_insertions or state.get("force") is not None:
+            return None
+        text = self.vocab.texts[answer[-1]] if answer[-1] < len(self.vocab) else ""
+        if not (text[:1].isspace() or "\n" in text or not text):  # a word ended (a new one, the line, the answer)
             return None
         # the words completed since the last check (or the prior), by their token spans
         pair: DriftVocabulary = state["pair"]
