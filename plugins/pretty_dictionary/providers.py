@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import ClassVar
+from dataclasses import replace
+from typing import TYPE_CHECKING, ClassVar
+
+from pydantic import Field
 
 from pretty_framework.api import Lookup, Prior, PriorProvider, PriorRequest, Provenance, ProviderOptions, StoreSession
+
+if TYPE_CHECKING:
+    from pretty_framework.store.lookup import Hit
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +33,9 @@ class DictOptions(ProviderOptions):
     content_words: bool = False  # prefer content words to function words
     distinctive: bool = False  # prefer translations that are not also source-language words (measured: no gain)
     pivot: bool = True  # translate through English when the pair has no dictionary
+    # More than 1: offer up to this many words for the foundation model to choose among (the first covered
+    # word's best translations, then the next covered words'), each also Capitalised; at most 3x in all.
+    candidates: int = Field(1, ge=1)
 
 
 class DictPrior(PriorProvider):
@@ -68,10 +77,34 @@ class DictPrior(PriorProvider):
         if translation.pivot:
             detail = f"{hit.word} -> {translation.pivot} -> {translation.target_word}"
         # A dictionary word is one unit: cutting it to k sub-word tokens would leave a fragment.
-        return Prior(translation.target_word,
-                     Provenance(self.name, resource=",".join(translation.sources), backoff_level=hit.backoff_level,
-                                detail=detail),
-                     cut=False)
+        prior = Prior(translation.target_word,
+                      Provenance(self.name, resource=",".join(translation.sources), backoff_level=hit.backoff_level,
+                                 detail=detail),
+                      cut=False)
+        if self.options.candidates > 1:
+            prior = replace(prior, candidates=self._candidates(request, hit, prior.text))
+        return prior
+
+    def _candidates(self, request: PriorRequest, hit: Hit, first: str) -> tuple[str, ...]:
+        """Other words the prior could be, for the foundation model to choose among (``first`` excluded).
+
+        The first covered word's best translations, then the best translation of each next covered word
+        (back-off), each as the dictionary writes it (MUSE is lower case) and Capitalised (German nouns, the
+        start of a sentence); dictionary noise that is no plain word ("#bei", "'s") is left out. At most
+        ``3 * candidates`` texts in all, ``first`` included.
+        """
+        wanted = self.options.candidates
+        lookup = self._lookup(request.src_lang, request.tgt_lang)
+        found = [(hit.word, t) for t in lookup.translations(hit.word, wanted)]
+        for other in lookup.hits(request.source, wanted)[1:]:
+            found += [(other.word, t) for t in lookup.translations(other.word, 1)]
+        texts = dict.fromkeys([first])
+        for word, translation in found:
+            if "#" in translation.target_word or not any(c.isalpha() for c in translation.target_word):
+                continue
+            written = lookup.form(translation.target_word, word, opening=False)
+            texts.update(dict.fromkeys([written[:1].upper() + written[1:], written]))
+        return tuple(text for text in list(texts)[: 3 * wanted] if text != first)
 
     def resource(self) -> str | None:
         return "+".join(self.resources) if self.resources else "all"

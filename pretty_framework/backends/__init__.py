@@ -2,6 +2,16 @@
 
 The transformers backend ships with the core; other runtimes (llama.cpp,
 vLLM) are plugins registered through ``register_backends``.
+
+Optional, outside the protocol (a backend without it stays valid):
+
+``score(prompts: Sequence[Sequence[int]], starts: Sequence[int]) -> list[float]``
+    For each token list, the sum of the log-probabilities of ``tokens[start:]``
+    given the tokens before them (teacher forcing, no sampling), in order. The
+    engine uses it to let the model choose among a provider's candidate priors
+    (:mod:`pretty_framework.priors.choice`); without it the provider's first
+    choice is kept, with a warning. The transformers and llama.cpp backends
+    have it.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +23,8 @@ from pretty_framework.guides.steering import Steering
 from pretty_framework.options import Options, validate_options
 
 log = logging.getLogger(__name__)
+
+SCORE_ROWS = 16  # rows per forward pass in score()
 
 
 class TransformersOptions(Options):
@@ -107,6 +110,47 @@ class TransformersBackend:
         else:
             self._hf_generate(prompts, settings, watcher)
         return watcher.results()
+
+    @torch.inference_mode()
+    def score(self, prompts: Sequence[Sequence[int]], starts: Sequence[int]) -> list[float]:
+        """For each token list, the sum of the log-probabilities of ``tokens[start:]`` given what precedes them.
+
+        One forward pass per :data:`SCORE_ROWS` rows, left padded with positions counted over real tokens (as
+        the decode loop does), so a row scores as it would alone. The first token has no context and is never
+        scored (a start of 0 counts from 1); a row with nothing to score gets 0.0. Logits are kept only for the
+        scored columns and turned into log-probabilities in float32.
+        """
+        if len(prompts) != len(starts):
+            raise ValueError(f"score() got {len(prompts)} prompts and {len(starts)} starts")
+        rows = [list(prompt) for prompt in prompts]
+        firsts = [max(1, start) for start in starts]
+        scores: list[float] = []
+        for begin in range(0, len(rows), SCORE_ROWS):
+            chunk, chunk_firsts = rows[begin : begin + SCORE_ROWS], firsts[begin : begin + SCORE_ROWS]
+            scored = [max(0, len(row) - first) for row, first in zip(chunk, chunk_firsts)]
+            if not any(scored):
+                scores += [0.0] * len(chunk)
+                continue
+            ids, mask = left_pad(chunk, self.pad_id)
+            positions = (mask.cumsum(-1) - 1).clamp(min=0)
+            # Left padding ends every row at the last column: the scored tokens are each row's last ones, and the
+            # logits predicting them are the `keep` columns before the last.
+            keep = max(scored)
+            outputs = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device),
+                                 position_ids=positions.to(self.device), use_cache=False,
+                                 **({"logits_to_keep": keep + 1} if self._keeps_logits else {}))
+            logits = outputs.logits[:, -(keep + 1) : -1, :]
+            logprobs = torch.log_softmax(logits.float(), dim=-1)
+            targets = ids[:, -keep:].to(self.device)
+            picked = logprobs.gather(-1, targets.unsqueeze(-1)).squeeze(-1)  # [rows, keep]
+            for row, count in enumerate(scored):
+                scores.append(float(picked[row, keep - count :].sum()) if count else 0.0)
+        return scores
+
+    @property
+    def _keeps_logits(self) -> bool:
+        """Whether the model's forward takes ``logits_to_keep`` (recent transformers: every causal LM)."""
+        return "logits_to_keep" in inspect.signature(self.model.forward).parameters
 
     @torch.inference_mode()
     def _hf_generate(self, prompts: Sequence[Sequence[int]], settings: GenerationSettings,

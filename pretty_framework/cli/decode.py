@@ -114,6 +114,12 @@ def item_source_options(command):
                    "'default' (the default): the guides that helped on Flores dev; 'none': the paper's setting.")
 @click.option("-G", "--guide-option", "guide_options", multiple=True, metavar="GUIDE.KEY=VALUE",
               help="A guide option, e.g. -G copy-guard.penalty=5; repeat for several.")
+@click.option("--shots", type=click.IntRange(min=0), default=None,
+              help="Worked examples before each prompt (translation; default: 2 from the bundled pool when it has "
+                   "both languages, else 0). --shots 0 --guide none: the paper's setting.")
+@click.option("--shots-from", default="bundled", show_default=True,
+              help="Where the examples come from: 'bundled' (8 FLORES-200 dev sentences, 15 languages), a JSONL "
+                   "file of {source, reference}, or a FLORES-200 folder (its dev split). Never the item itself.")
 @click.option("-k", "--k", "k", type=click.IntRange(min=0), help="Prior tokens to keep (default: the task's).")
 @click.option("-m", "--model", default=None, help="Foundation model: gemma3-270m (default), a folder, a .gguf, a hub id.")
 @click.option("--backend", type=RegistryChoice("backend"), default="transformers", show_default=True)
@@ -151,9 +157,10 @@ def item_source_options(command):
 @click.option("--ray-workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="Decoder actors (each loads the model once).")
 def decode(input_path, input_format, reference, flores, split, limit, src, tgt, task, provider, prior,
-           provider_options, guides, guide_options, k, model, backend, device, dtype, template, batch_size, max_new_tokens, sample,
-           temperature, top_p, top_k, seed, no_repetition_guard, output, fmt, resume, force, on_prior_error,
-           progress, backend_options, base_url, concurrency, sort_window, executor, ray_address, ray_workers) -> None:
+           provider_options, guides, guide_options, shots, shots_from, k, model, backend, device, dtype, template,
+           batch_size, max_new_tokens, sample, temperature, top_p, top_k, seed, no_repetition_guard, output, fmt,
+           resume, force, on_prior_error, progress, backend_options, base_url, concurrency, sort_window, executor,
+           ray_address, ray_workers) -> None:
     """Decode inputs with a foundation model guided by a provider's priors.
 
     \b
@@ -165,6 +172,8 @@ def decode(input_path, input_format, reference, flores, split, limit, src, tgt, 
     from pretty_framework.guides.select import parse_guide_options, resolve_guides
     from pretty_framework.io.outputs import ResultWriter, check_output_path
     from pretty_framework.languages import normalize_language
+    from pretty_framework.plugin.manager import get_plugins
+    from pretty_framework.tasks.shots import resolve_shots
 
     fmt = fmt or ("jsonl" if output else "text")
     check_output_path(output, fmt, resume=resume, force=force)  # before anything loads
@@ -184,7 +193,10 @@ def decode(input_path, input_format, reference, flores, split, limit, src, tgt, 
     spec = EngineSpec(task=task, provider=provider, src_lang=src_code, tgt_lang=tgt_code, provider_options=options,
                       backend=backend, model=model, device=device, dtype=dtype, backend_options=backend_opts,
                       k=k, template=template, settings=settings, on_prior_error=on_prior_error,
-                      guides=resolve_guides(guides, parse_guide_options(guide_options)))
+                      guides=resolve_guides(guides, parse_guide_options(guide_options)),
+                      shots=resolve_shots(shots, shots_from, getattr(get_plugins().tasks.get(task), "supports_shots",
+                                                                     False), src_code, tgt_code),
+                      shots_from=shots_from)
     spec.check()  # unknown names and bad options fail here, before any model loads
     items = load_items(input_path, input_format, reference, flores, split, src_code, tgt_code, limit)
     spec.check(items)  # a provider that could give these items no prior at all (oracle without references)

@@ -15,11 +15,13 @@ from pretty_framework.guides.rounds import guided_generate
 from pretty_framework.io.records import DecodeResult, Item
 from pretty_framework.io.signature import RunSignature, format_options
 from pretty_framework.languages import normalize_language
+from pretty_framework.priors.choice import choose_priors
 from pretty_framework.priors.cutting import JoinedPrompt, decode_answer, join_prompt_and_prior
 from pretty_framework.priors.fetch import check_on_error, fetch_priors
 from pretty_framework.priors.provider import PriorProvider
 from pretty_framework.priors.types import Prior, PriorRequest
 from pretty_framework.tasks import Task
+from pretty_framework.tasks.shots import DemonstrationPool
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,9 @@ class Engine:
     on_prior_error: str = "fail"
     #: guides acting at every decoding step (``--guide``); empty: the paper's setting
     guides: Sequence[Guide] = ()
+    #: worked examples before each prompt (``--shots``): how many, and the pool they come from
+    shots: int = 0
+    demonstrations: DemonstrationPool | None = None
 
     def __post_init__(self) -> None:
         # Any spelling the CLI accepts ("en", "eng", "eng_Latn"); providers see FLORES codes.
@@ -55,6 +60,10 @@ class Engine:
             raise OptionsError(f"k must be 0 or more, got {self.k}")
         self.template = self.task.template(self.template).name
         check_on_error(self.on_prior_error)
+        if self.shots and not self.task.supports_shots:
+            raise OptionsError(f"task {self.task.name!r} takes no --shots demonstrations")
+        if self.shots < 0 or (self.shots and self.demonstrations is None):
+            raise OptionsError(f"--shots {self.shots} needs a pool of demonstrations (--shots-from)")
         self.provider.check_serves(self.task.name, self.src_lang, self.tgt_lang)
         if self.guides and not getattr(self.backend, "supports_guides", False):
             raise OptionsError(f"backend {self.backend.name!r} cannot run guides (they need each step's logits): "
@@ -87,6 +96,7 @@ class Engine:
             rep=self.settings.describe_repetition_guard(),
             # only when used: a run without guides keeps the signature it always had
             **({"guide": "+".join(guide.describe() for guide in self.guides)} if self.guides else {}),
+            **({"shots": f"{self.shots}({self.demonstrations.origin})"} if self.shots else {}),
             version=__version__,
         )
 
@@ -97,6 +107,8 @@ class Engine:
         positions = [i for i, item in enumerate(items) if item.source.strip()]
         work = [items[i] for i in positions]
         priors = self.priors(work)
+        # the model picks among a provider's candidate priors (a no-op when none offers any)
+        priors = choose_priors(self.backend, priors, lambda index, prior: self._prompt(work[index], prior)[0])
         prompts = self.prompts(work, priors)
         joined_prompts = [joined for joined, _ in prompts]
         if self.guides:
@@ -141,17 +153,28 @@ class Engine:
         budget = self.backend.max_context - self.settings.max_new_tokens
         if len(joined.ids) <= budget:
             return joined, False
+        for shots in range(self.shots - 1, -1, -1):  # fewer demonstrations before any cut of the source
+            joined = self._join(item, prior, shots)
+            if len(joined.ids) <= budget:
+                log.warning("item %r: the prompt with %d demonstrations exceeds the model's %d-token context; "
+                            "it gets %d", item.id, self.shots, budget, shots)
+                return joined, False
         source_ids = self.backend.encode(item.source)
         overhead = len(joined.ids) - len(source_ids)
         keep = max(1, budget - overhead - PROMPT_MARGIN)
         log.warning("item %r: %d prompt tokens exceed the model's %d-token context; the source is cut to %d tokens",
                     item.id, len(joined.ids), budget, keep)
         shorter = Item(item.id, self.backend.decode(source_ids[:keep]), item.reference, item.fields)
-        return self._join(shorter, prior), True
+        return self._join(shorter, prior, 0), True
 
-    def _join(self, item: Item, prior: Prior | None) -> JoinedPrompt:
+    def _join(self, item: Item, prior: Prior | None, shots: int | None = None) -> JoinedPrompt:
         template = self.task.template(self.template)
-        prompt = self.task.prompt(item, self.src_lang, self.tgt_lang, self.template)
+        shots = self.shots if shots is None else shots
+        if shots:
+            prompt = self.task.demonstrated_prompt(item, self.src_lang, self.tgt_lang, self.template,
+                                                   self.demonstrations.choose(item, shots))
+        else:
+            prompt = self.task.prompt(item, self.src_lang, self.tgt_lang, self.template)
         text = self.task.frame_prior(item, prior.text) if prior else None
         k = self.k if prior is None or prior.cut else None
         return join_prompt_and_prior(self.backend.encode, self.backend.decode, prompt, text, k, template.separator)

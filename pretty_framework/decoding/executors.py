@@ -23,7 +23,7 @@ from pretty_framework.decoding.direct import DirectEngine
 from pretty_framework.decoding.engine import Engine
 from pretty_framework.decoding.generation import GenerationSettings
 from pretty_framework.decoding.windows import DEFAULT_SORT_WINDOW, run_engine, run_windows
-from pretty_framework.errors import ModelLoadError, UnknownNameError
+from pretty_framework.errors import ModelLoadError, OptionsError, UnknownNameError
 from pretty_framework.io.outputs import ResultSink
 from pretty_framework.io.records import DecodeResult, Item
 from pretty_framework.io.signature import RunSignature
@@ -57,6 +57,9 @@ class EngineSpec:
     direct: bool = False
     #: the guides, resolved (``default`` expanded): ``((name, options), ...)``; empty for none
     guides: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+    #: demonstrations before each prompt, and their pool: ``bundled``, a JSONL file or a FLORES folder
+    shots: int = 0
+    shots_from: str = "bundled"
 
     def provider_key(self) -> str:
         return _key([self.provider, dict(self.provider_options)])
@@ -79,6 +82,12 @@ class EngineSpec:
 
             for guide in build_guides(self.guides):  # unknown names and bad options fail here
                 guide.close()
+        if self.shots and not self.direct:
+            from pretty_framework.tasks.shots import load_pool
+
+            if not task.supports_shots:
+                raise OptionsError(f"task {task.name!r} takes no --shots demonstrations")
+            load_pool(self.shots_from, self.src_lang, self.tgt_lang)  # a missing pool or language fails here
         if items is not None:
             provider = provider_class(options)  # providers load their models lazily: this is cheap
             try:
@@ -147,9 +156,12 @@ class EngineCache:
         else:
             from pretty_framework.guides.select import build_guides
 
+            from pretty_framework.tasks.shots import load_pool
+
+            pool = load_pool(spec.shots_from, spec.src_lang, spec.tgt_lang) if spec.shots else None
             engine = Engine(self.backend(spec), task, provider, spec.src_lang, spec.tgt_lang, k=spec.k,
                             template=spec.template, settings=spec.settings, on_prior_error=spec.on_prior_error,
-                            guides=build_guides(spec.guides))
+                            guides=build_guides(spec.guides), shots=spec.shots, demonstrations=pool)
         self._engines[key] = engine
         return engine
 

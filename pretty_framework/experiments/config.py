@@ -68,6 +68,9 @@ class RunSpec(_Strict):
     #: experiment file is a record of what was run, so guides are named where they are used)
     guides: str | list[str] = "none"
     guide_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    #: worked examples before each prompt (0 by default here, for the same reason) and their pool
+    shots: int = Field(0, ge=0)
+    shots_from: str = "bundled"
 
     @field_validator("k")
     @classmethod

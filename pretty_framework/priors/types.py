@@ -61,16 +61,24 @@ class Provenance:
 
     ``backoff_level`` is 0 when the provider used its first choice (the first
     source word for a dictionary) and grows with each fallback; ``None`` when the
-    notion does not apply.
+    notion does not apply. ``candidates``: when the foundation model chose the
+    prior among several (:mod:`pretty_framework.priors.choice`), every candidate
+    with its score (mean log-probability per answer token), the provider's
+    first choice first; ``backoff_level`` and ``resource`` stay those of the
+    provider's first choice.
     """
 
     provider: str
     resource: str | None = None
     backoff_level: int | None = None
     detail: str | None = None
+    candidates: tuple[tuple[str, float], ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {key: value for key, value in self.__dict__.items() if value is not None}
+        fields = {key: value for key, value in self.__dict__.items() if value is not None}
+        if self.candidates is not None:
+            fields["candidates"] = [{"text": text, "score": score} for text, score in self.candidates]
+        return fields
 
 
 @dataclass(frozen=True)
@@ -82,9 +90,13 @@ class Prior:
     the provider's whole answer when the prior is only its start and the whole
     one is a different text (a tagger's tags for every word): experiments score
     it as the provider-alone row. Without it, ``text`` is the whole answer.
+    ``candidates``: other texts the provider would accept in place of
+    ``text`` (its first choice); the engine lets the foundation model choose
+    among ``text`` and them (:func:`~pretty_framework.priors.choice.choose_priors`).
     """
 
     text: str
     provenance: Provenance
     cut: bool = True
     answer: str | None = None
+    candidates: tuple[str, ...] = ()

@@ -115,9 +115,13 @@ class PairIndex:
         return bool(self.by_key)
 
     def best(self, word: str) -> Translation | None:
-        key = word_key(word)
-        found = self.by_key.get(key) or (self.by_folded.get(fold_tones(key)) if self.by_folded else None)
+        found = self.all(word)
         return found[0] if found else None
+
+    def all(self, word: str) -> list[Translation]:
+        """Every translation of ``word``, best first (the first is :meth:`best`)."""
+        key = word_key(word)
+        return self.by_key.get(key) or (self.by_folded.get(fold_tones(key)) if self.by_folded else None) or []
 
 
 class Lookup:
@@ -161,6 +165,31 @@ class Lookup:
                            tuple(sorted(set(to_pivot.sources) | set(onward.sources))), onward.pos,
                            pivot=to_pivot.target_word)
 
+    def translations(self, word: str, limit: int = 5) -> list[Translation]:
+        """The ``limit`` best translations of one word, best first, direct or through English.
+
+        Direct, the first is :meth:`translate`'s. Through English, each pivot word (best first) brings its
+        onward translations (best first); a target reached twice is kept once. Unlike :meth:`translate`, a
+        best pivot word without an onward translation does not end the search.
+        """
+        if limit < 1:
+            return []
+        if self.direct:
+            return self.direct.all(word)[:limit]
+        if self.via is None:
+            return []
+        found: dict[str, Translation] = {}
+        for to_pivot in self.via[0].all(word)[:limit]:
+            for onward in self.via[1].all(to_pivot.target_word)[:limit]:
+                if onward.target_word not in found:
+                    found[onward.target_word] = Translation(
+                        word, onward.target_word, max(to_pivot.rank, onward.rank),
+                        tuple(sorted(set(to_pivot.sources) | set(onward.sources))), onward.pos,
+                        pivot=to_pivot.target_word)
+                if len(found) == limit:
+                    return list(found.values())
+        return list(found.values())
+
     def _is_source_word(self, word: str) -> bool:
         """Whether a target word is also a source-language word ('prison' in English and French).
 
@@ -202,10 +231,36 @@ class Lookup:
             distinctive = [hit for hit in hits if not self._is_source_word(hit[2].target_word)]
             hits = distinctive or hits
         level, word, translation = hits[0]
+        return self._hit(level, word, translation)
+
+    def hits(self, sentence: str, limit: int = 5) -> list[Hit]:
+        """The sentence's first ``limit`` covered words as priors, in back-off order; the first is :meth:`prior`'s.
+
+        The preferred words (content words, distinctive translations, when asked for) come first, then the
+        others, each group in sentence order.
+        """
+        words = self.words(sentence)
+        hits = [(level, word, t) for level, word in enumerate(words) if (t := self.translate(word)) is not None]
+
+        def passed_over(hit: tuple[int, str, Translation]) -> tuple[bool, bool]:
+            return (self.prefer_content_words and is_function_word(word_key(hit[1]), self.src),
+                    self.prefer_distinctive and self._is_source_word(hit[2].target_word))
+
+        hits.sort(key=passed_over)  # stable: sentence order within each group
+        return [self._hit(level, word, translation) for level, word, translation in hits[: max(0, limit)]]
+
+    def form(self, target: str, word: str, opening: bool = True) -> str:
+        """A dictionary target word as a prior writes it: symbols trimmed at its edges, no tone marks where the
+        target language writes none, the case of the source ``word``; capitalised when ``opening`` the answer."""
         # Dictionary noise ("#bei", "'s") must not open the answer: trim symbols at the edges.
-        target = _EDGE_SYMBOLS.sub("", translation.target_word) or translation.target_word
+        target = _EDGE_SYMBOLS.sub("", target) or target
         target = written_form(target, self.tgt)  # no tone marks where the target's text writes none
         cased = match_case(target, word)
-        cased = cased[:1].upper() + cased[1:]  # the prior opens the answer, which starts a sentence
+        if opening:
+            cased = cased[:1].upper() + cased[1:]  # the prior opens the answer, which starts a sentence
+        return cased
+
+    def _hit(self, level: int, word: str, translation: Translation) -> Hit:
+        cased = self.form(translation.target_word, word)
         return Hit(Translation(word, cased, translation.rank, translation.sources, translation.pos,
                                translation.pivot), word, level)

@@ -7,8 +7,9 @@ no change to the core.
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pretty_framework.errors import UnknownNameError
 from pretty_framework.io.records import Item
@@ -45,6 +46,8 @@ class Task(abc.ABC):
     metrics: tuple[str, ...] = ("chrf",)
     #: the score columns a results table shows (empty: every column the metrics produced)
     table_metrics: tuple[str, ...] = ()
+    #: whether ``--shots`` demonstrations (source -> target examples) suit the task
+    supports_shots: bool = False
 
     def template(self, name: str | None) -> Template:
         """The template called ``name`` (the task's default when ``None``)."""
@@ -59,6 +62,16 @@ class Task(abc.ABC):
         values = {**item.fields, "source": item.source}
         values.update(src_name=language_name(src_lang), tgt_name=language_name(tgt_lang))
         return self.template(template).text.format(**values)
+
+    def demonstrated_prompt(self, item: Item, src_lang: str, tgt_lang: str, template: str | None,
+                            demonstrations: Sequence[Any]) -> str:
+        """The prompt for ``item`` after worked examples (``--shots``): each example's prompt, the template's
+        separator, its answer and a blank line; then the item's own prompt."""
+        separator = self.template(template).separator
+        shown = "".join(self.prompt(Item("demonstration", example.source, example.target), src_lang, tgt_lang,
+                                    template) + separator + example.target.strip() + "\n\n"
+                        for example in demonstrations)
+        return shown + self.prompt(item, src_lang, tgt_lang, template)
 
     def frame_prior(self, item: Item, prior: str) -> str:
         """The prior as the start of this task's answer (a POS tag becomes the start of a JSON array)."""

@@ -28,6 +28,7 @@ class TranslationTask(Task):
         ),
     }
     stop_strings = ("\n",)
+    supports_shots = True
 
     def parse(self, text: str) -> ParsedOutput:
         answer = text.strip().split("\n", 1)[0].strip()
