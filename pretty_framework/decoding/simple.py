@@ -22,13 +22,21 @@ def decode(texts: Sequence[str], src: str, tgt: str, provider: str = "none", *, 
            model: str | None = None, backend: str = "transformers", task: str = "translation",
            template: str | None = None, device: str = "auto", dtype: str = "auto",
            backend_options: Mapping[str, Any] | None = None, max_new_tokens: int = 128, batch_size: int = 16,
-           progress: bool = False) -> list[DecodeResult]:
+           progress: bool = False, guides: str | Sequence[str] | None = None,
+           guide_options: Mapping[str, Mapping[str, Any]] | None = None, shots: int | None = None,
+           shots_from: str = "bundled") -> list[DecodeResult]:
     """Decode ``texts`` with a foundation model guided by ``provider``'s priors; one result per text, in order.
 
     ``src``/``tgt`` take every spelling the CLI takes (``en``, ``eng``, ``eng_Latn``); ``options`` are the
     provider's (``-O``), ``backend_options`` the backend's (``-B``); ``references`` feed the ``oracle``
-    control. Each result has ``.output``, ``.prior`` and ``.provenance``.
+    control. ``guides`` (names, ``"default"`` or ``"none"``) and ``shots`` have ``pretty decode``'s defaults;
+    ``guides="none", shots=0`` is the paper's setting. Each result has ``.output``, ``.prior`` and
+    ``.provenance``.
     """
+    from pretty_framework.guides.select import resolve_guides
+    from pretty_framework.plugin.manager import get_plugins
+    from pretty_framework.tasks.shots import resolve_shots
+
     if isinstance(texts, str):
         raise InputError("decode() takes a list of texts, not one string: decode([text], ...)")
     if references is not None and len(references) != len(texts):
@@ -36,7 +44,12 @@ def decode(texts: Sequence[str], src: str, tgt: str, provider: str = "none", *, 
     spec = EngineSpec(task=task, provider=provider, src_lang=normalize_language(src), tgt_lang=normalize_language(tgt),
                       provider_options=dict(options or {}), backend=backend, model=model, device=device, dtype=dtype,
                       backend_options=dict(backend_options or {}), k=k, template=template,
-                      settings=GenerationSettings(max_new_tokens=max_new_tokens))
+                      settings=GenerationSettings(max_new_tokens=max_new_tokens),
+                      guides=resolve_guides(guides, guide_options),
+                      shots=resolve_shots(shots, shots_from, getattr(get_plugins().tasks.get(task), "supports_shots",
+                                                                     False), normalize_language(src),
+                                          normalize_language(tgt)),
+                      shots_from=shots_from)
     items = [Item(str(i + 1), text, references[i] if references is not None else None) for i, text in enumerate(texts)]
     spec.check(items)
     executor, results = LocalExecutor(), ResultList()
