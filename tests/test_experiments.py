@@ -129,11 +129,21 @@ def test_a_changed_configuration_is_decoded_again_never_mixed(tmp_path, tiny_mod
     ({"runs": [{"label": "x", "provider": "none", "template": "fancy"}]}, r"runs\[0\]\.template: unknown template"),
     ({"runs": []}, r"runs: list should have at least 1 item"),
     ({"name": None}, r"name: .*valid string"),
+    ({"backend": "openai", "runs": [{"label": "x", "provider": "none", "guides": "copy-guard"}]},
+     r"runs\[0\]\.guides: backend 'openai' cannot run guides .*use --guide none"),
 ])
 def test_malformed_experiment_names_the_key(tmp_path, tiny_model_dir, changes, message):
     path = write_experiment(tmp_path, tiny_model_dir, **changes)
     with pytest.raises(ExperimentError, match=message):
         load_experiment(path)
+
+
+def test_default_guides_are_none_for_a_backend_without_them():
+    from pretty_framework.experiments.config import RunSpec, run_guides
+
+    run = RunSpec(label="x", provider="none", guides="default")
+    assert run_guides(run, "openai") == ()
+    assert run_guides(run, "transformers") != ()
 
 
 def test_missing_key_and_bad_yaml(tmp_path):

@@ -155,6 +155,45 @@ def test_cli_conveniences_become_backend_options(monkeypatch):
     assert seen == {"base_url": "http://127.0.0.1:1/v1", "concurrency": 3, "timeout": 5}
 
 
+# -- guides ----------------------------------------------------------------------------------------------------
+def test_a_named_guide_is_one_clear_line_before_any_request(fake):
+    result = CliRunner().invoke(cli, ["decode", "--src", "en", "--tgt", "de", "--backend", "openai", "--base-url",
+                                      fake.url, "--guide", "copy-guard"], input="Hello\n")
+    assert result.exit_code == 1, result.output
+    assert "Error: backend 'openai' cannot run guides (they need each step's logits): use --guide none" \
+        in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    assert fake.requests == []  # refused before the backend was built
+
+
+def test_the_default_guides_become_none_with_one_warning(fake, caplog):
+    import logging
+
+    with caplog.at_level(logging.WARNING):
+        result = CliRunner().invoke(cli, ["decode", "--src", "en", "--tgt", "de", "--backend", "openai",
+                                          "--base-url", fake.url, "--shots", "0", "-p", "text", "--prior", "Hallo",
+                                          "-f", "jsonl"], input="Hello\n")
+    assert result.exit_code == 0, result.output
+    warnings = [r.getMessage() for r in caplog.records if "cannot run guides" in r.getMessage()]
+    assert warnings == ["backend 'openai' cannot run guides (they need each step's logits): decoding without the "
+                        "default guides"]
+    record = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "guide:" not in record["signature"] and "guides" not in (record.get("provenance") or {})
+    assert len(completions(fake)) == 1
+
+
+def test_resolving_guides_for_a_backend_without_them():
+    from pretty_framework.guides.select import guides_supported, resolve_guides
+
+    installed = ["copy-guard", "script-guard", "reprime"]
+    assert not guides_supported("openai") and guides_supported("transformers") and guides_supported("llama.cpp")
+    for names in (None, [], "default", ["default"], "none"):
+        assert resolve_guides(names, installed=installed, backend_supports_guides=False, backend="openai") == ()
+    for names in ("copy-guard", ["default", "reprime"]):
+        with pytest.raises(OptionsError, match="backend 'openai' cannot run guides.*use --guide none"):
+            resolve_guides(names, installed=installed, backend_supports_guides=False, backend="openai")
+
+
 # -- connecting ------------------------------------------------------------------------------------------------
 def test_a_dead_server_is_one_clear_line_quickly():
     started = time.monotonic()

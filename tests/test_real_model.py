@@ -73,3 +73,45 @@ def test_muse_dict_prior_switches_the_output_language(gemma, tgt, detected):
     assert all(r.provenance and r.provenance["provider"] == "muse-dict" for r in results)
     languages = _languages([r.output for r in results])
     assert languages.count(detected) >= 3, list(zip(languages, [r.output for r in results]))
+
+
+def test_the_paper_setting_keeps_the_committed_signature(gemma):
+    """--guide none and no shots is the paper's setting: its signature is the one the committed outputs carry."""
+    import json
+    from pathlib import Path
+
+    from pretty_framework.decoding.engine import Engine
+    from pretty_framework.decoding.generation import GenerationSettings
+    from pretty_framework.plugin.manager import get_plugins
+
+    committed = (Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "paper-mt" / "outputs"
+                 / "gemma3-270m" / "en-de" / "pseudo-prior-MUSE-dictionary__kdefault__default.jsonl")
+    if not committed.is_file():
+        pytest.skip("the committed paper-mt outputs are not here")
+    plugins = get_plugins()
+    engine = Engine(gemma, plugins.tasks.get("translation"), plugins.providers.get("muse-dict")(), "en", "de",
+                    settings=GenerationSettings(max_new_tokens=128))
+    signature = json.loads(committed.read_text(encoding="utf-8").splitlines()[0])["signature"]
+    assert engine.signature().format() == signature
+
+
+def test_default_guides_and_shots_hold_the_readme_line_in_german(gemma):
+    """The README's first command, third line: with the prior "Die" alone the model copies the English source
+    ("Die JAS 39 Gripen crashed onto a runway ..."); with the default guides and demonstrations it stays German."""
+    from pretty_framework.decoding.engine import Engine
+    from pretty_framework.decoding.generation import GenerationSettings
+    from pretty_framework.guides.select import build_guides, resolve_guides
+    from pretty_framework.plugin.manager import get_plugins
+    from pretty_framework.tasks.shots import load_pool
+
+    plugins = get_plugins()
+    items = flores_items("eng_Latn", "deu_Latn", 3)[2:]
+    provider = plugins.providers.get("text").from_options({"text": "Die"})
+    settings = GenerationSettings(max_new_tokens=64)
+    task = plugins.tasks.get("translation")
+    plain = Engine(gemma, task, provider, "en", "de", settings=settings).decode_batch(items)[0]
+    assert "crashed" in plain.output  # the failure the guides are for
+    guided = Engine(gemma, task, provider, "en", "de", settings=settings, guides=build_guides(resolve_guides(None)),
+                    shots=2, demonstrations=load_pool("bundled", "eng_Latn", "deu_Latn")).decode_batch(items)[0]
+    assert guided.output.startswith("Die") and "crashed" not in guided.output
+    assert _languages([guided.output]) == ["deu"]

@@ -17,7 +17,9 @@ than its text holds (``usage.completion_tokens``) ended on the first stop
 string, else on EOS.
 
 Guides (per-step logits processors, issue #12) cannot run here: a completions
-request cannot call back into the client at each step. What could work: a
+request cannot call back into the client at each step (``supports_guides`` is
+False: ``--guide default`` means no guides with this backend, a guide named
+outright is refused before any request; use ``--guide none``). What could work: a
 static ``logit_bias`` (vLLM, llama.cpp and OpenAI take one; a script guide
 could ban the other scripts' tokens), or re-priming: short completions
 (``max_tokens`` of a few tokens) with the guide's decision appended to the
@@ -84,6 +86,8 @@ class OpenAIBackend:
     """A model behind an OpenAI-compatible completions server; the model name (``-m``) is the served name."""
 
     name: ClassVar[str] = "openai"
+    #: guides need each step's logits; a completions server gives none (the CLI refuses them before any request)
+    supports_guides: ClassVar[bool] = False
     Options: ClassVar[type[OpenAIOptions]] = OpenAIOptions
 
     def __init__(self, model: str | None = None, device: str = "auto", dtype: str = "auto", **options: Any):

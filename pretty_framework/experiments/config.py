@@ -224,13 +224,17 @@ def _dotted(key: str) -> str:
     return re.sub(r"\[(\d+)\]", r".\1", key)
 
 
-def run_guides(run: RunSpec) -> tuple:
-    """The run's guides, resolved and checked (none for a provider-alone row: nothing is decoded)."""
-    from pretty_framework.guides.select import build_guides, resolve_guides
+def run_guides(run: RunSpec, backend: str | None = None) -> tuple:
+    """The run's guides, resolved and checked (none for a provider-alone row: nothing is decoded).
+
+    ``backend``: the experiment's backend; one that cannot run guides (openai) makes ``default`` none and
+    refuses guides named outright."""
+    from pretty_framework.guides.select import build_guides, guides_supported, resolve_guides
 
     if run.direct:
         return ()
-    choice = resolve_guides(run.guides, run.guide_options)
+    supported = guides_supported(backend) if backend is not None else True
+    choice = resolve_guides(run.guides, run.guide_options, backend_supports_guides=supported, backend=backend)
     for guide in build_guides(choice):  # options checked here, before any model loads
         guide.close()
     return choice
@@ -272,7 +276,7 @@ def check_names(experiment: Experiment, path: Path) -> None:
         templates = run.template if isinstance(run.template, list) else [run.template]
         for template in templates:
             checked(f"runs[{index}].template", lambda: task.template(template))
-        checked(f"runs[{index}].guides", lambda: run_guides(run))
+        checked(f"runs[{index}].guides", lambda: run_guides(run, experiment.backend))
         if labels.count(run.label) > 1:
             raise ExperimentError(f"{path}: runs[{index}].label: {run.label!r} is used twice; labels name rows")
     if experiment.table.sft_row is not None and experiment.table.sft_row not in labels:

@@ -113,7 +113,8 @@ class ExperimentRunner:
                           backend=self.experiment.backend, model=configuration.model, device=self.experiment.device,
                           dtype=self.experiment.dtype, backend_options=self.experiment.backend_options,
                           k=configuration.k, template=configuration.template, settings=settings,
-                          direct=run.direct, guides=run_guides(run), shots=0 if run.direct else run.shots,
+                          direct=run.direct, guides=run_guides(run, self.experiment.backend),
+                          shots=0 if run.direct else run.shots,
                           shots_from=run.shots_from)
 
     # -- running ---------------------------------------------------------------------------

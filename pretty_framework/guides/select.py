@@ -26,13 +26,33 @@ def split_names(values: Iterable[str]) -> list[str]:
     return [name.strip() for value in values for name in str(value).split(",") if name.strip()]
 
 
+def guides_supported(backend: str) -> bool:
+    """Whether the registered backend ``backend`` can run guides (its class says ``supports_guides``; nothing
+    is loaded). A completions server cannot: guides need each step's logits."""
+    from pretty_framework.plugin.manager import get_plugins
+
+    return bool(getattr(get_plugins().backends.get(backend), "supports_guides", False))
+
+
+def guides_refused(backend: str | None) -> OptionsError:
+    """The error for guides named with a backend that cannot run them."""
+    name = repr(backend) if backend else "this"
+    return OptionsError(f"backend {name} cannot run guides (they need each step's logits): use --guide none, "
+                        f"or the transformers or llama.cpp backend")
+
+
 def resolve_guides(names: Sequence[str] | str | None, options: Mapping[str, Mapping[str, Any]] | None = None,
-                   installed: Iterable[str] | None = None) -> GuideChoice:
+                   installed: Iterable[str] | None = None, backend_supports_guides: bool = True,
+                   backend: str | None = None) -> GuideChoice:
     """The guides to run, in order, each with its options.
 
     ``names``: guide names, ``default`` (the :data:`DEFAULT_GUIDES`) or ``none``; empty or ``None`` means
     ``default``. ``options``: per-guide option values. ``installed``: the registered guide names (default:
     the plugin registry's). An unknown name lists the installed ones.
+
+    ``backend_supports_guides``: False for a backend that cannot run guides (the openai backend): then
+    ``default`` means no guides (with a warning), and a guide named outright is refused before anything
+    loads. ``backend``: its name, for those messages.
     """
     from pretty_framework.errors import UnknownNameError
 
@@ -57,6 +77,12 @@ def resolve_guides(names: Sequence[str] | str | None, options: Mapping[str, Mapp
             raise UnknownNameError("guide", name, [*installed, DEFAULT, NONE])
         elif name not in chosen:
             chosen.append(name)
+    if not backend_supports_guides and chosen:
+        if any(name not in (NONE, DEFAULT) for name in wanted):
+            raise guides_refused(backend)
+        log.warning("backend %s cannot run guides (they need each step's logits): decoding without the default "
+                    "guides", repr(backend) if backend else "this")
+        chosen = []
     options = dict(options or {})
     stray = [name for name in options if name not in chosen]
     if stray:
