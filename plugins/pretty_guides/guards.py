@@ -45,7 +45,7 @@ class CopyGuard(Guide):
         if not answer:
             return
         for ids, next_token in state["follow"].get(answer[-1], ()):
-            if tuple(answer[-len(ids):]) == ids and len(answer) - len(ids) >= 0:
+            if tuple(answer[-len(ids):]) == ids:
                 logits[next_token] -= self.options.penalty
                 state["penalised"] += 1
                 if state["penalised"] <= 20:  # the record shows where, not every step of a long answer
@@ -82,11 +82,18 @@ class ScriptGuard(Guide):
     def _foreign(self, tgt_lang: str) -> str:
         return FOREIGN_LETTERS.get(resolve_language(tgt_lang).code, "") if self.options.neighbour_letters else ""
 
-    def _bias(self, src_lang: str, tgt_lang: str) -> Any:
-        """The penalty of every vocabulary token for this pair (a float tensor), built once per pair."""
+    def _bias(self, src_lang: str, tgt_lang: str, dtype: Any = None, device: Any = None) -> Any:
+        """The penalty of every vocabulary token for this pair (a float tensor), built once per pair, and
+        converted once per logits dtype and device (not once per row)."""
         import torch
 
         key = ("script-guard", src_lang, tgt_lang, self.options.penalty, self.options.neighbour_letters)
+        if dtype is not None:
+            converted = self.vocab.cache.get((*key, dtype, device))
+            if converted is None:
+                converted = self._bias(src_lang, tgt_lang).to(device=device, dtype=dtype)
+                self.vocab.cache[(*key, dtype, device)] = converted
+            return converted
         bias = self.vocab.cache.get(key)
         if bias is None:
             scripts, foreign = self._scripts(src_lang, tgt_lang) or (), set(self._foreign(tgt_lang))
@@ -102,14 +109,11 @@ class ScriptGuard(Guide):
         # the source's names and numbers may be written as they are (JAS 39 Gripen in a Chinese answer)
         allowed = sorted({token for word in source_words(row.source, self.vocab.continuation) if word.keep
                           for token in (*word.ids, *self.vocab.continuation(word.text)) if bias[token] < 0})
-        row.state[self.name] = {"bias": bias, "allowed": allowed, "dtype_bias": None}
+        row.state[self.name] = {"key": (row.src_lang, row.tgt_lang), "allowed": allowed}
 
     def adjust(self, row: GuideRow, logits: Any) -> None:
         state = row.state[self.name]
-        bias = state["dtype_bias"]
-        if bias is None or bias.dtype != logits.dtype or bias.device != logits.device:
-            bias = state["bias"].to(device=logits.device, dtype=logits.dtype)
-            state["dtype_bias"] = bias
+        bias = self._bias(*state["key"], dtype=logits.dtype, device=logits.device)
         size = min(len(bias), logits.shape[-1])
         logits[:size] += bias[:size]
         if state["allowed"]:

@@ -169,7 +169,7 @@ def decode(input_path, input_format, reference, flores, split, limit, src, tgt, 
     """
     from pretty_framework.decoding.executors import EngineSpec, make_executor
     from pretty_framework.decoding.generation import GenerationSettings
-    from pretty_framework.guides.select import guides_supported, parse_guide_options, resolve_guides
+    from pretty_framework.guides.select import parse_guide_options, resolve_guides
     from pretty_framework.io.outputs import ResultWriter, check_output_path
     from pretty_framework.languages import normalize_language
     from pretty_framework.plugin.manager import get_plugins
@@ -193,8 +193,7 @@ def decode(input_path, input_format, reference, flores, split, limit, src, tgt, 
     spec = EngineSpec(task=task, provider=provider, src_lang=src_code, tgt_lang=tgt_code, provider_options=options,
                       backend=backend, model=model, device=device, dtype=dtype, backend_options=backend_opts,
                       k=k, template=template, settings=settings, on_prior_error=on_prior_error,
-                      guides=resolve_guides(guides, parse_guide_options(guide_options),
-                                            backend_supports_guides=guides_supported(backend), backend=backend),
+                      guides=resolve_guides(guides, parse_guide_options(guide_options), backend=backend),
                       shots=resolve_shots(shots, shots_from, getattr(get_plugins().tasks.get(task), "supports_shots",
                                                                      False), src_code, tgt_code),
                       shots_from=shots_from)

@@ -33,7 +33,7 @@ def decode(texts: Sequence[str], src: str, tgt: str, provider: str = "none", *, 
     ``guides="none", shots=0`` is the paper's setting. Each result has ``.output``, ``.prior`` and
     ``.provenance``.
     """
-    from pretty_framework.guides.select import guides_supported, resolve_guides
+    from pretty_framework.guides.select import resolve_guides
     from pretty_framework.plugin.manager import get_plugins
     from pretty_framework.tasks.shots import resolve_shots
 
@@ -45,8 +45,7 @@ def decode(texts: Sequence[str], src: str, tgt: str, provider: str = "none", *, 
                       provider_options=dict(options or {}), backend=backend, model=model, device=device, dtype=dtype,
                       backend_options=dict(backend_options or {}), k=k, template=template,
                       settings=GenerationSettings(max_new_tokens=max_new_tokens),
-                      guides=resolve_guides(guides, guide_options, backend_supports_guides=guides_supported(backend),
-                                            backend=backend),
+                      guides=resolve_guides(guides, guide_options, backend=backend),
                       shots=resolve_shots(shots, shots_from, getattr(get_plugins().tasks.get(task), "supports_shots",
                                                                      False), normalize_language(src),
                                           normalize_language(tgt)),

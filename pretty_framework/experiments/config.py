@@ -229,12 +229,11 @@ def run_guides(run: RunSpec, backend: str | None = None) -> tuple:
 
     ``backend``: the experiment's backend; one that cannot run guides (openai) makes ``default`` none and
     refuses guides named outright."""
-    from pretty_framework.guides.select import build_guides, guides_supported, resolve_guides
+    from pretty_framework.guides.select import build_guides, resolve_guides
 
     if run.direct:
         return ()
-    supported = guides_supported(backend) if backend is not None else True
-    choice = resolve_guides(run.guides, run.guide_options, backend_supports_guides=supported, backend=backend)
+    choice = resolve_guides(run.guides, run.guide_options, backend=backend)
     for guide in build_guides(choice):  # options checked here, before any model loads
         guide.close()
     return choice

@@ -49,9 +49,8 @@ class Vocabulary:
     def continuation(self, text: str) -> list[int]:
         """Token ids of ``text`` written after other text (no BOS; a leading space stays a space)."""
         ids = self._encode("." + text)
-        if ids[: len(self._anchor)] == self._anchor:
-            return ids[len(self._anchor) :]
-        return ids[1:] if ids and ids[0] != ids[-1] else ids  # pragma: no cover - a tokenizer merging "." in
+        # a tokenizer that merges "." with the text cannot split them: the anchor stays then
+        return ids[len(self._anchor) :] if ids[: len(self._anchor)] == self._anchor else ids
 
     def starts_word(self, token: int) -> bool:
         """Whether the token begins a new word (it starts with white space)."""
@@ -108,8 +107,6 @@ class Guide:
     name: ClassVar[str]
     description: ClassVar[str] = ""
     Options: ClassVar[type[GuideOptions]] = GuideOptions
-    #: whether the guide needs per-step logits (a backend without them, a completions server, cannot run it)
-    needs_logits: ClassVar[bool] = True
 
     def __init__(self, options: GuideOptions | None = None):
         self.options = options if options is not None else self.Options()

@@ -42,7 +42,7 @@ def guides_refused(backend: str | None) -> OptionsError:
 
 
 def resolve_guides(names: Sequence[str] | str | None, options: Mapping[str, Mapping[str, Any]] | None = None,
-                   installed: Iterable[str] | None = None, backend_supports_guides: bool = True,
+                   installed: Iterable[str] | None = None, backend_supports_guides: bool | None = None,
                    backend: str | None = None) -> GuideChoice:
     """The guides to run, in order, each with its options.
 
@@ -50,9 +50,9 @@ def resolve_guides(names: Sequence[str] | str | None, options: Mapping[str, Mapp
     ``default``. ``options``: per-guide option values. ``installed``: the registered guide names (default:
     the plugin registry's). An unknown name lists the installed ones.
 
-    ``backend_supports_guides``: False for a backend that cannot run guides (the openai backend): then
-    ``default`` means no guides (with a warning), and a guide named outright is refused before anything
-    loads. ``backend``: its name, for those messages.
+    ``backend``: the backend's name; one that cannot run guides (the openai backend: see
+    :func:`guides_supported`, or ``backend_supports_guides=False``) makes ``default`` mean no guides (with a
+    warning) and refuses a guide named outright, before anything loads.
     """
     from pretty_framework.errors import UnknownNameError
 
@@ -77,6 +77,8 @@ def resolve_guides(names: Sequence[str] | str | None, options: Mapping[str, Mapp
             raise UnknownNameError("guide", name, [*installed, DEFAULT, NONE])
         elif name not in chosen:
             chosen.append(name)
+    if backend_supports_guides is None:
+        backend_supports_guides = guides_supported(backend) if backend is not None else True
     if not backend_supports_guides and chosen:
         if any(name not in (NONE, DEFAULT) for name in wanted):
             raise guides_refused(backend)
