@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -51,6 +52,10 @@ class Fake:
         self.in_flight = self.most_in_flight = 0
         self.lock = threading.Lock()
         self.tokenize = True
+        self.tokenize_delay = 0.0  # seconds each tokenize/detokenize answer takes
+        self.tokenizing = self.most_tokenizing = 0  # most_tokenizing: before the first completion request
+        self.completions_seen = 0
+        self.props: dict | None = None  # llama.cpp's GET /props, where the fake has it
 
 
 @pytest.fixture
@@ -75,6 +80,8 @@ def fake():
             state.requests.append((self.path, {}, dict(self.headers)))
             if self.path == "/v1/models":
                 return self._send(200, {"object": "list", "data": state.models})
+            if self.path == "/props" and state.props is not None:
+                return self._send(200, state.props)
             self._send(404, {"detail": "Not Found"})
 
         def do_POST(self):
@@ -82,14 +89,24 @@ def fake():
             state.requests.append((self.path, body, dict(self.headers)))
             if self.path.endswith("tokenize") and not state.tokenize:
                 return self._send(404, {"detail": "Not Found"})
-            if self.path == "/tokenize":
-                return self._send(200, {"tokens": encode(body["prompt"]), "count": 0, "max_model_len": 512})
-            if self.path == "/detokenize":
+            if self.path in ("/tokenize", "/detokenize") and not {"prompt", "tokens"} & set(body):
+                return self._send(400, {"detail": "another dialect"})  # llama.cpp's fields: not ours
+            if self.path in ("/tokenize", "/detokenize"):
+                with state.lock:
+                    state.tokenizing += 1
+                    if not state.completions_seen:  # building prompts, before any answer is re-tokenized
+                        state.most_tokenizing = max(state.most_tokenizing, state.tokenizing)
+                time.sleep(state.tokenize_delay)
+                with state.lock:
+                    state.tokenizing -= 1
+                if self.path == "/tokenize":
+                    return self._send(200, {"tokens": encode(body["prompt"]), "count": 0, "max_model_len": 512})
                 return self._send(200, {"prompt": decode(body["tokens"])})
             if self.path != "/v1/completions":
                 return self._send(404, {"detail": "Not Found"})
             with state.lock:
                 reply = state.replies.pop(0) if state.replies else None
+                state.completions_seen += 1
                 state.in_flight += 1
                 state.most_in_flight = max(state.most_in_flight, state.in_flight)
             status, answer, delay = reply if reply else state.default(body)
@@ -218,6 +235,35 @@ def test_the_only_served_model_is_the_default_and_signs_the_run(fake):
     assert (b.model_name, b.dtype, b.name, b.max_context, b.server) == ("fake-model", "server", "openai", 512, "vllm")
     assert b.tokenizer.name == "server:vllm" and b.prompt_ids
     b.close()
+
+
+def test_a_llama_cpp_server_gives_one_slot_s_context_not_the_model_s(fake):
+    # llama.cpp's server: meta.n_ctx is what one slot holds (-c / -np); a longer prompt fails there
+    fake.models[0] = {"id": "fake-model", "owned_by": "llamacpp", "meta": {"n_ctx": 2048, "n_ctx_train": 32768}}
+    b = get_plugins().backends.get("openai")(base_url=fake.url)
+    assert (b.server, b.max_context) == ("llama.cpp", 2048)
+    b.close()
+    fake.models[0] = {"id": "fake-model", "owned_by": "llamacpp", "meta": {"n_ctx_train": 32768}}
+    b = get_plugins().backends.get("openai")(base_url=fake.url)
+    assert b.max_context == 32768
+    b.close()
+
+
+def test_requests_in_flight_default_to_the_server_s_slots(fake):
+    fake.models[0] = {"id": "fake-model", "owned_by": "llamacpp", "meta": {"n_ctx": 2048}}
+    fake.props = {"total_slots": 6, "model_alias": "fake-model"}
+    served = get_plugins().backends.get("openai")(base_url=fake.url)
+    chosen = get_plugins().backends.get("openai")(base_url=fake.url, concurrency=2)
+    assert (served.concurrency, served.tokenizer_calls, chosen.concurrency) == (6, 6, 2)
+    fake.props = None  # an older llama.cpp server, or one that does not say: the usual 8
+    assert get_plugins().backends.get("openai")(base_url=fake.url).concurrency == 8
+    fake.models[0]["owned_by"] = "vllm"  # vLLM does not say (its --max-num-seqs is not served)
+    fake.props = {"total_slots": 6}
+    assert get_plugins().backends.get("openai")(base_url=fake.url).concurrency == 8
+    fake.models[0]["owned_by"] = "me"  # llama-cpp-python's server: one request at a time
+    assert get_plugins().backends.get("openai")(base_url=fake.url).concurrency == 1
+    for b in (served, chosen):
+        b.close()
 
 
 def test_a_server_without_tokenize_endpoints_names_both_ways(fake):
@@ -352,6 +398,55 @@ def test_concurrent_requests_come_back_in_input_order(fake):
     assert outputs == [f" #{i}" for i in range(12)]
     assert fake.most_in_flight == 4
     b.close()
+
+
+def test_a_batch_overlaps_its_tokenize_round_trips(fake):
+    import pretty_framework
+
+    fake.tokenize_delay = 0.02
+    fake.default = lambda body: (200, {"choices": [{"text": " Welt " + re.findall(r"Line \d+", decode(body["prompt"]))[-1],
+                                                    "finish_reason": "length"}]}, 0.0)
+    texts = [f"Line {i:02d}" for i in range(8)]
+
+    def run(concurrency):
+        fake.most_tokenizing = fake.completions_seen = 0
+        results = pretty_framework.decode(texts, "en", "de", "text", options={"text": "Hallo"}, backend="openai",
+                                          model="fake-model", guides="none", shots=0, max_new_tokens=16,
+                                          backend_options={"base_url": fake.url, "concurrency": concurrency})
+        return [(r.prior, r.output) for r in results], fake.most_tokenizing
+
+    alone, most_alone = run(1)
+    overlapped, most_overlapped = run(4)
+    assert overlapped == alone and len(set(alone)) == 8  # same answers, each its own, in input order
+    # the engine built the batch's prompts on 4 threads (the backend's tokenizer_calls), not one after another
+    assert most_alone == 1 and 1 < most_overlapped <= 4
+
+
+def test_the_default_batch_keeps_the_server_s_slots_busy(monkeypatch):
+    from pretty_framework.decoding.executors import LocalExecutor
+
+    def spec(backend, **options):
+        return EngineSpec(task="translation", provider="none", src_lang="eng_Latn", tgt_lang="deu_Latn",
+                          backend=backend, backend_options=options)
+
+    assert spec("openai").default_batch_size() == 32  # 4 x the usual 8 in flight (the server's slots are not known yet)
+    assert spec("openai", concurrency=2).default_batch_size() == 16  # never below the usual batch
+    assert spec("openai", concurrency=32).default_batch_size() == 128
+    assert spec("transformers").default_batch_size() == 16
+    seen = []
+
+    def run(self, spec, items, writer, **kwargs):
+        seen.append(kwargs["batch_size"])
+        raise OptionsError("stop here")
+
+    monkeypatch.setattr(LocalExecutor, "signature", lambda self, spec: "sig")
+    monkeypatch.setattr(LocalExecutor, "batch_invariant", lambda self, spec: True)
+    monkeypatch.setattr(LocalExecutor, "run", run)
+    for extra, expected in (([], 48), (["-b", "5"], 5)):
+        result = CliRunner().invoke(cli, ["decode", "--src", "en", "--tgt", "de", "--backend", "openai", "--guide",
+                                          "none", "--concurrency", "12", *extra], input="x\n")
+        assert "stop here" in result.output
+    assert seen == [48, 5]
 
 
 def test_tokenize_answers_are_cached(fake):

@@ -12,6 +12,20 @@ Optional, outside the protocol (a backend without it stays valid):
     (:mod:`pretty_framework.priors.choice`); without it the provider's first
     choice is kept, with a warning. The transformers and llama.cpp backends
     have it.
+
+``tokenizer_calls: int``
+    How many ``encode``/``decode`` calls may run at once to good effect (both
+    thread-safe). A backend whose tokenizer is a request to a server (openai)
+    sets its concurrency: the engine then builds a batch's prompts and decodes
+    its answers on that many threads instead of waiting for one round trip
+    after another. Absent means 1 (in-process tokenizers are faster alone).
+
+``batch_size_for(options: dict) -> int`` (a classmethod)
+    The items per ``generate`` call a run gets when it names no batch size
+    (``pretty decode`` without ``-b``, an experiment without ``batch_size``).
+    A server backend asks for several times its requests in flight: each call
+    waits for its slowest answer, and the server's slots drain meanwhile.
+    Absent means 16.
 """
 
 from __future__ import annotations

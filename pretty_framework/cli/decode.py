@@ -126,7 +126,9 @@ def item_source_options(command):
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N.")
 @click.option("--dtype", default="auto", show_default=True, help="auto, float32, bfloat16, float16.")
 @click.option("-t", "--template", default=None, help="Prompt template (translation: prompting, normal).")
-@click.option("-b", "--batch-size", type=click.IntRange(min=1), default=16, show_default=True)
+@click.option("-b", "--batch-size", type=click.IntRange(min=1),
+              help="Items per model call (default 16; openai backend: 4 x --concurrency, 32 without it, so the "
+              "server's slots stay busy).")
 @click.option("--max-new-tokens", type=click.IntRange(min=1), default=128, show_default=True)
 @click.option("--sample", is_flag=True, help="Sample instead of greedy decoding.")
 @click.option("--temperature", type=float, default=1.0, show_default=True)
@@ -148,7 +150,8 @@ def item_source_options(command):
 @click.option("--base-url", help="openai backend: the server's OpenAI API, e.g. http://host:8000/v1 "
               "(same as -B base_url=...; API key from $PRETTY_OPENAI_API_KEY or $OPENAI_API_KEY).")
 @click.option("--concurrency", type=click.IntRange(min=1), help="openai backend: requests in flight "
-              "(same as -B concurrency=N; default 8).")
+              "(same as -B concurrency=N; default: the server's parallel slots where known: llama.cpp's server "
+              "says, llama-cpp-python's has 1; else 8).")
 @click.option("--sort-window", type=click.IntRange(min=0), default=8, show_default=True,
               help="Batches sorted by input length together (0: input order, each batch written at once).")
 @click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
@@ -198,6 +201,7 @@ def decode(input_path, input_format, reference, flores, split, limit, src, tgt, 
                                                                      False), src_code, tgt_code),
                       shots_from=shots_from)
     spec.check()  # unknown names and bad options fail here, before any model loads
+    batch_size = batch_size or spec.default_batch_size()
     items = load_items(input_path, input_format, reference, flores, split, src_code, tgt_code, limit)
     spec.check(items)  # a provider that could give these items no prior at all (oracle without references)
     executor = make_executor(executor, workers=ray_workers, address=ray_address)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from pretty_framework import __version__
 from pretty_framework.backends import Backend
@@ -118,8 +120,11 @@ class Engine:
             generations = self.backend.generate([joined.ids for joined in joined_prompts], self.settings)
             events = [[] for _ in work]
         results = [empty_result(item) for item in items]
-        for i, prior, (joined, truncated), generation, acts in zip(positions, priors, prompts, generations, events):
-            raw = decode_answer(self.backend.decode, joined.ids + generation.token_ids, joined.answer_start)
+        raws = self._map(lambda joined, generation: decode_answer(self.backend.decode, joined.ids + generation.token_ids,
+                                                                   joined.answer_start),
+                         joined_prompts, generations)
+        for i, prior, (joined, truncated), generation, acts, raw in zip(positions, priors, prompts, generations, events,
+                                                                        raws):
             parsed = self.task.parse(raw)
             provenance = prior.provenance.to_dict() if prior else None
             if acts:  # what the guides did to this answer
@@ -146,7 +151,16 @@ class Engine:
 
     def prompts(self, items: Sequence[Item], priors: Sequence[Prior | None]) -> list[tuple[JoinedPrompt, bool]]:
         """The token ids the backend gets for each item, and whether its source was cut to fit."""
-        return [self._prompt(item, prior) for item, prior in zip(items, priors)]
+        return self._map(self._prompt, items, priors)
+
+    def _map(self, function: Callable[..., Any], *columns: Sequence[Any]) -> list[Any]:
+        """``function`` over the rows of ``columns``, in order; on the backend's ``tokenizer_calls`` threads where
+        its tokenizer is a server round trip (so the calls overlap instead of queueing)."""
+        workers = min(getattr(self.backend, "tokenizer_calls", 1), len(columns[0]))
+        if workers <= 1:
+            return list(map(function, *columns))
+        with ThreadPoolExecutor(workers, thread_name_prefix="pretty-tokenize") as pool:
+            return list(pool.map(function, *columns))
 
     def _prompt(self, item: Item, prior: Prior | None) -> tuple[JoinedPrompt, bool]:
         joined = self._join(item, prior)

@@ -31,6 +31,7 @@ from pretty_framework.options import validate_options
 from pretty_framework.priors.cache import CachedProvider
 
 EXECUTORS = ("local", "ray")
+DEFAULT_BATCH_SIZE = 16  # items per engine call when neither the user nor the backend says otherwise
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,16 @@ class EngineSpec:
 
     def backend_key(self) -> str:
         return _key([self.backend, self.model, self.device, self.dtype, dict(self.backend_options)])
+
+    def default_batch_size(self) -> int:
+        """The items per engine call when the run names none: what the backend asks for with these options
+        (a server backend: enough requests that its slots do not drain between batches), else 16."""
+        if self.direct:
+            return DEFAULT_BATCH_SIZE
+        from pretty_framework.plugin.manager import get_plugins
+
+        ask = getattr(get_plugins().backends.get(self.backend), "batch_size_for", None)
+        return ask(dict(self.backend_options)) if ask is not None else DEFAULT_BATCH_SIZE
 
     def check(self, items: Sequence[Item] | None = None) -> None:
         """Check every name and option against the installed plugins, and that the provider can give the

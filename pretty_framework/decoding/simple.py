@@ -21,7 +21,7 @@ def decode(texts: Sequence[str], src: str, tgt: str, provider: str = "none", *, 
            options: Mapping[str, Any] | None = None, references: Sequence[str] | None = None,
            model: str | None = None, backend: str = "transformers", task: str = "translation",
            template: str | None = None, device: str = "auto", dtype: str = "auto",
-           backend_options: Mapping[str, Any] | None = None, max_new_tokens: int = 128, batch_size: int = 16,
+           backend_options: Mapping[str, Any] | None = None, max_new_tokens: int = 128, batch_size: int | None = None,
            progress: bool = False, guides: str | Sequence[str] | None = None,
            guide_options: Mapping[str, Mapping[str, Any]] | None = None, shots: int | None = None,
            shots_from: str = "bundled") -> list[DecodeResult]:
@@ -30,8 +30,8 @@ def decode(texts: Sequence[str], src: str, tgt: str, provider: str = "none", *, 
     ``src``/``tgt`` take every spelling the CLI takes (``en``, ``eng``, ``eng_Latn``); ``options`` are the
     provider's (``-O``), ``backend_options`` the backend's (``-B``); ``references`` feed the ``oracle``
     control. ``guides`` (names, ``"default"`` or ``"none"``) and ``shots`` have ``pretty decode``'s defaults;
-    ``guides="none", shots=0`` is the paper's setting. Each result has ``.output``, ``.prior`` and
-    ``.provenance``.
+    ``guides="none", shots=0`` is the paper's setting. ``batch_size`` defaults to 16 (the openai backend: 4x its
+    concurrency). Each result has ``.output``, ``.prior`` and ``.provenance``.
     """
     from pretty_framework.guides.select import resolve_guides
     from pretty_framework.plugin.manager import get_plugins
@@ -54,7 +54,7 @@ def decode(texts: Sequence[str], src: str, tgt: str, provider: str = "none", *, 
     spec.check(items)
     executor, results = LocalExecutor(), ResultList()
     try:
-        executor.run(spec, items, results, batch_size=batch_size, progress=progress)
+        executor.run(spec, items, results, batch_size=batch_size or spec.default_batch_size(), progress=progress)
     finally:
         executor.close()
     return results.results

@@ -104,7 +104,7 @@ class Experiment(_Strict):
     backend: str = "transformers"
     device: str = "auto"
     dtype: str = "auto"
-    batch_size: int = Field(16, ge=1)
+    batch_size: int | None = Field(None, ge=1)  # default: 16, or what the backend asks (openai: 4 x concurrency)
     sort_window: int = Field(8, ge=0)  # batches sorted by length together (0/1: input order)
     max_new_tokens: int = Field(128, ge=1)
     backend_options: dict[str, Any] = Field(default_factory=dict)

@@ -151,14 +151,15 @@ class ExperimentRunner:
         items = self.items(configuration.pair)
         path = configuration.path(self.folder)
         signature = self.executor.signature(spec)
-        batching = f"{self.experiment.batch_size}x{self.experiment.sort_window}"
+        batch_size = self.experiment.batch_size or spec.default_batch_size()
+        batching = f"{batch_size}x{self.experiment.sort_window}"
         writer = self._writer(path, signature, batching, items, self.executor.batch_invariant(spec))
         try:
             if writer.done < len(items):
                 self.echo(f"{configuration.label} | {configuration.model or 'direct'} | {configuration.pair} | "
                           f"{self._describe(configuration)}: {writer.done}/{len(items)} done, "
                           f"decoding {len(items) - writer.done}")
-                self.executor.run(spec, items, writer, done=writer.done, batch_size=self.experiment.batch_size,
+                self.executor.run(spec, items, writer, done=writer.done, batch_size=batch_size,
                                   progress=self.progress, sort_window=self.experiment.sort_window)
         finally:
             writer.close()
