@@ -1,7 +1,9 @@
 """The openai backend on a localhost llama.cpp server: its throughput against a minimal client and in-process llama.cpp.
 
-One run, one server (llama-cpp-python's OpenAI-compatible server on the default Gemma 3 270M GGUF, flash
-attention, 2 threads), the same Flores dev lines en->de with the oracle prior (k=2), greedy, stop "\\n":
+One run, one server on the default Gemma 3 270M GGUF (flash attention, 2 threads): llama.cpp's own
+``llama-server`` with --slots parallel slots and continuous batching (what a deployment runs, like vLLM), or
+llama-cpp-python's server (one request at a time: the one the tests start). The same Flores dev lines en->de
+with the oracle prior (k=2), greedy, stop "\\n", concurrency = the server's slots:
 
 1. ours: `pretty decode`'s path (LocalExecutor: engine, prior cutting, the backend at --concurrency N, parsing,
    the JSONL writer), timed without connecting;
@@ -9,17 +11,24 @@ attention, 2 threads), the same Flores dev lines en->de with the oracle prior (k
    by a thread pool of N over one pooled httpx client, nothing else;
 3. in-process llama.cpp backend on the same lines (batch 16, its own batched decoding).
 
-Interleaved, best of --repeats. The framework's overhead per line is split into the engine's work outside
+Each at the batch size ``pretty decode`` gives it without -b (ours: 4x the concurrency).
+
+One untimed pass of each over 8 other lines first (the server's prompt cache and the in-process prefix cache
+warm, as in a long run), then interleaved, best of --repeats; our backend's tokenize cache is emptied before each
+pass (each line's tokenize requests are timed, as in a run over new lines). The framework's overhead per line is split into the engine's work outside
 ``generate`` (prompt building, prior cutting with its tokenize requests, parsing, writing) and the backend's work
 around the completions (re-tokenizing answers, the stop rules).
 
-Run: python benchmarks/openai_speed.py [--lines 32] [--max-new-tokens 32] [--concurrency 4]
+Run: python benchmarks/openai_speed.py --llama-server PATH [--slots 16] [--lines 96] [--max-new-tokens 32]
+     python benchmarks/openai_speed.py --server llama-cpp-python   (the server the tests start: one slot)
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -39,15 +48,31 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(log: Path, threads: int) -> tuple[subprocess.Popen, str]:
-    import httpx
+LLAMA_SERVER_HELP = ("llama.cpp's own server binary (tools/server); build it from the llama.cpp that "
+                     "llama-cpp-python vendors with benchmarks/build_llama_server.sh")
 
+
+def server_command(kind: str, binary: str | None, port: int, threads: int, slots: int) -> list[str]:
+    """The command line of the server: llama-cpp-python's (one request at a time) or llama.cpp's own
+    ``llama-server`` (``slots`` parallel slots with continuous batching, each 2048 tokens of context)."""
     from pretty_framework.api import gguf_file
 
-    port = free_port()
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_file(MODEL)[1]), "--model_alias", MODEL,
-               "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", str(threads),
-               "--n_threads_batch", str(threads), "--flash_attn", "true", "--verbose", "false"]
+    model = str(gguf_file(MODEL)[1])
+    if kind == "llama-cpp-python":
+        return [sys.executable, "-m", "llama_cpp.server", "--model", model, "--model_alias", MODEL,
+                "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", str(threads),
+                "--n_threads_batch", str(threads), "--flash_attn", "true", "--verbose", "false"]
+    if not binary:
+        raise SystemExit(f"--server llama-server needs --llama-server PATH: {LLAMA_SERVER_HELP}")
+    return [binary, "-m", model, "--alias", MODEL, "--host", "127.0.0.1", "--port", str(port),
+            "-c", str(2048 * slots), "-np", str(slots), "-kvu", "-t", str(threads), "-tb", str(threads), "-fa", "on",
+            "--no-webui"]  # -kvu: one KV pool for all slots (as vLLM's paged cache), so slots share the template
+
+
+def start_server(command: list[str], log: Path) -> tuple[subprocess.Popen, str]:
+    import httpx
+
+    port = command[command.index("--port") + 1]
     process = subprocess.Popen(command, stdout=log.open("ab"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 120
@@ -56,9 +81,10 @@ def start_server(log: Path, threads: int) -> tuple[subprocess.Popen, str]:
             if httpx.get(f"{url}/models", timeout=2).status_code == 200:
                 return process, url
         except httpx.TransportError:
-            time.sleep(0.25)
+            pass
+        time.sleep(0.25)
     process.kill()
-    raise SystemExit(f"the llama.cpp server did not start: {log.read_text()[-2000:]}")
+    raise SystemExit(f"the server did not start: {log.read_text()[-2000:]}")
 
 
 class Recorder:
@@ -101,13 +127,23 @@ class Recorder:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lines", type=int, default=32)
+    parser.add_argument("--lines", type=int, default=96)
     parser.add_argument("--max-new-tokens", type=int, default=32)
-    parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--server", choices=("llama-server", "llama-cpp-python"), default="llama-server")
+    parser.add_argument("--llama-server", default=os.environ.get("PRETTY_LLAMA_SERVER") or shutil.which("llama-server"),
+                        help=LLAMA_SERVER_HELP)
+    parser.add_argument("--slots", type=int, default=None, help="the server's parallel slots (llama-server: 16, "
+                        "the in-process backend's batch; llama-cpp-python's server has one)")
+    parser.add_argument("--concurrency", type=int, default=None, help="requests in flight (default: the slots)")
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="items per engine call (default: each backend's, as pretty decode without -b)")
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
+    if args.server == "llama-cpp-python":
+        args.slots = 1
+    args.slots = args.slots or 16
+    args.concurrency = args.concurrency or args.slots
 
     import httpx
 
@@ -116,9 +152,11 @@ def main() -> None:
     from pretty_framework.io.outputs import ResultWriter
 
     items = flores_items("eng_Latn", "deu_Latn", args.lines)
+    warm_up = flores_items("eng_Latn", "deu_Latn", args.lines + 8)[args.lines:]
     settings = GenerationSettings(max_new_tokens=args.max_new_tokens)
     folder = Path(tempfile.mkdtemp(prefix="openai-speed-"))
-    process, url = start_server(folder / "server.log", args.threads)
+    command = server_command(args.server, args.llama_server, free_port(), args.threads, args.slots)
+    process, url = start_server(command, folder / "server.log")
     try:
         served = EngineSpec(task="translation", provider="oracle", src_lang="eng_Latn", tgt_lang="deu_Latn",
                             backend="openai", model=MODEL, settings=settings,
@@ -137,10 +175,16 @@ def main() -> None:
         recorder = Recorder(executors["ours"].engines.backend(served))
         http = httpx.Client(limits=httpx.Limits(max_connections=args.concurrency + 2), timeout=600, trust_env=False)
 
-        def through_executor(name: str, spec: EngineSpec) -> tuple[float, list[str]]:
+        batches: dict[str, int] = {}
+
+        def through_executor(name: str, spec: EngineSpec, lines=items) -> tuple[float, list[str]]:
+            backend = executors[name].engines.backend(spec)
+            if hasattr(backend, "_cache"):  # tokenize answers of an earlier pass: each timed pass starts without
+                backend._cache.clear()
             output = folder / f"{name}.jsonl"
             writer = ResultWriter(output, "jsonl", executors[name].signature(spec), force=True)
-            seconds, _ = timed(lambda: executors[name].run(spec, items, writer, batch_size=args.batch_size,
+            batches[name] = args.batch_size or spec.default_batch_size()
+            seconds, _ = timed(lambda: executors[name].run(spec, lines, writer, batch_size=batches[name],
                                                            progress=False))
             writer.close()
             import json
@@ -161,7 +205,11 @@ def main() -> None:
                                         "ours, local tokenizer (-B tokenizer=the .gguf)": []}
         parts: list[dict] = []
         outputs: dict[str, list[str]] = {}
-        for _ in range(args.repeats):  # interleaved: neither side gains from warm-up or noise
+        # one untimed pass of each over other lines: the server's prompt cache holds the shared template, the
+        # in-process backend its prefix, as in a long run; then interleaved, so neither side gains from noise
+        for name, spec in (("ours", served), ("in-process", local), ("ours, local tokenizer", local_tokenizer)):
+            through_executor(name, spec, warm_up)
+        for _ in range(args.repeats):
             recorder.reset()
             seconds, outputs["ours"] = through_executor("ours", served)
             runs["ours"].append(seconds)
@@ -188,9 +236,14 @@ def main() -> None:
     n = len(items)
     result = {
         "data": f"Flores-200 dev eng_Latn->deu_Latn, first {n} lines, oracle prior k=2, greedy, stop \\n",
-        "server": "llama-cpp-python OpenAI-compatible server (python -m llama_cpp.server), localhost, "
-                  f"{args.threads} threads, n_ctx 2048, flash attention; one request at a time (no parallel slots)",
-        "lines": n, "concurrency": args.concurrency, "batch_size": args.batch_size, "max_new_tokens": args.max_new_tokens,
+        "server": (f"llama.cpp's llama-server (built from the llama.cpp that llama-cpp-python vendors), localhost, "
+                   f"{args.slots} parallel slots with continuous batching and one KV pool (-kvu), 2048 tokens of "
+                   "context each, "
+                   f"{args.threads} threads, flash attention" if args.server == "llama-server" else
+                   "llama-cpp-python OpenAI-compatible server (python -m llama_cpp.server), localhost, "
+                   f"{args.threads} threads, n_ctx 2048, flash attention; one request at a time (no parallel slots)"),
+        "slots": args.slots,
+        "lines": n, "concurrency": args.concurrency, "batch_size": batches, "max_new_tokens": args.max_new_tokens,
         "repeats": args.repeats, "machine": machine(),
         "versions": {p: importlib.metadata.version(p) for p in ("pretty-framework", "llama_cpp_python", "httpx")},
         "load_seconds": {k: round(v, 2) for k, v in load.items()},
@@ -211,7 +264,8 @@ def main() -> None:
         "ours_breakdown": {k: round(v, 3) if isinstance(v, float) else v for k, v in best_parts.items()},
         "identical_outputs_ours_vs_in_process": sum(a == b for a, b in zip(outputs["ours"], outputs["in-process"])),
     }
-    write_result("openai_speed", result, report(result))
+    write_result("openai_speed" if args.server == "llama-server" else "openai_speed_llama-cpp-python", result,
+                 report(result))
 
 
 def report(result: dict) -> str:
