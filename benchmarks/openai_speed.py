@@ -15,9 +15,9 @@ Each at the batch size ``pretty decode`` gives it without -b (ours: 4x the concu
 
 One untimed pass of each over 8 other lines first (the server's prompt cache and the in-process prefix cache
 warm, as in a long run), then interleaved, best of --repeats; our backend's tokenize cache is emptied before each
-pass (each line's tokenize requests are timed, as in a run over new lines). The framework's overhead per line is split into the engine's work outside
-``generate`` (prompt building, prior cutting with its tokenize requests, parsing, writing) and the backend's work
-around the completions (re-tokenizing answers, the stop rules).
+pass (each line's tokenize requests are timed, as in a run over new lines). The framework's overhead per line is
+split into the engine's work outside ``generate`` (prompt building, prior cutting with its tokenize requests,
+parsing, writing) and the backend's work around the completions (re-tokenizing answers, the stop rules).
 
 Run: python benchmarks/openai_speed.py --llama-server PATH [--slots 16] [--lines 96] [--max-new-tokens 32]
      python benchmarks/openai_speed.py --server llama-cpp-python   (the server the tests start: one slot)

@@ -54,6 +54,7 @@ class Fake:
         self.tokenize = True
         self.tokenize_delay = 0.0  # seconds each tokenize/detokenize answer takes
         self.tokenizing = self.most_tokenizing = 0  # most_tokenizing: before the first completion request
+        self.answers = self.most_answers = 0  # detokenize requests of texts with an answer (" Welt") in them
         self.completions_seen = 0
         self.props: dict | None = None  # llama.cpp's GET /props, where the fake has it
 
@@ -92,13 +93,17 @@ def fake():
             if self.path in ("/tokenize", "/detokenize") and not {"prompt", "tokens"} & set(body):
                 return self._send(400, {"detail": "another dialect"})  # llama.cpp's fields: not ours
             if self.path in ("/tokenize", "/detokenize"):
+                answer = self.path == "/detokenize" and " Welt" in decode(body["tokens"])
                 with state.lock:
                     state.tokenizing += 1
+                    state.answers += answer
                     if not state.completions_seen:  # building prompts, before any answer is re-tokenized
                         state.most_tokenizing = max(state.most_tokenizing, state.tokenizing)
+                    state.most_answers = max(state.most_answers, state.answers)
                 time.sleep(state.tokenize_delay)
                 with state.lock:
                     state.tokenizing -= 1
+                    state.answers -= answer
                 if self.path == "/tokenize":
                     return self._send(200, {"tokens": encode(body["prompt"]), "count": 0, "max_model_len": 512})
                 return self._send(200, {"prompt": decode(body["tokens"])})
@@ -233,6 +238,7 @@ def test_a_wrong_model_name_lists_the_served_ones(fake):
 def test_the_only_served_model_is_the_default_and_signs_the_run(fake):
     b = get_plugins().backends.get("openai")(base_url=fake.url)
     assert (b.model_name, b.dtype, b.name, b.max_context, b.server) == ("fake-model", "server", "openai", 512, "vllm")
+    assert b.batch_invariant  # each prompt its own request: a resume may batch differently
     assert b.tokenizer.name == "server:vllm" and b.prompt_ids
     b.close()
 
@@ -250,20 +256,23 @@ def test_a_llama_cpp_server_gives_one_slot_s_context_not_the_model_s(fake):
 
 
 def test_requests_in_flight_default_to_the_server_s_slots(fake):
+    def concurrency(**options):
+        b = get_plugins().backends.get("openai")(base_url=fake.url, **options)
+        b.close()
+        return b.concurrency, b.tokenizer_calls
+
     fake.models[0] = {"id": "fake-model", "owned_by": "llamacpp", "meta": {"n_ctx": 2048}}
     fake.props = {"total_slots": 6, "model_alias": "fake-model"}
-    served = get_plugins().backends.get("openai")(base_url=fake.url)
-    chosen = get_plugins().backends.get("openai")(base_url=fake.url, concurrency=2)
-    assert (served.concurrency, served.tokenizer_calls, chosen.concurrency) == (6, 6, 2)
+    assert concurrency() == (6, 6) and concurrency(concurrency=2) == (2, 2)
+    fake.props = {"total_slots": 500}  # more than we would open by ourselves: capped
+    assert concurrency() == (64, 64) and concurrency(concurrency=100) == (100, 100)
     fake.props = None  # an older llama.cpp server, or one that does not say: the usual 8
-    assert get_plugins().backends.get("openai")(base_url=fake.url).concurrency == 8
+    assert concurrency() == (8, 8)
     fake.models[0]["owned_by"] = "vllm"  # vLLM does not say (its --max-num-seqs is not served)
     fake.props = {"total_slots": 6}
-    assert get_plugins().backends.get("openai")(base_url=fake.url).concurrency == 8
+    assert concurrency() == (8, 8)
     fake.models[0]["owned_by"] = "me"  # llama-cpp-python's server: one request at a time
-    assert get_plugins().backends.get("openai")(base_url=fake.url).concurrency == 1
-    for b in (served, chosen):
-        b.close()
+    assert concurrency() == (1, 1)
 
 
 def test_a_server_without_tokenize_endpoints_names_both_ways(fake):
@@ -404,22 +413,27 @@ def test_a_batch_overlaps_its_tokenize_round_trips(fake):
     import pretty_framework
 
     fake.tokenize_delay = 0.02
-    fake.default = lambda body: (200, {"choices": [{"text": " Welt " + re.findall(r"Line \d+", decode(body["prompt"]))[-1],
-                                                    "finish_reason": "length"}]}, 0.0)
+    def answer(body):
+        return 200, {"choices": [{"text": " Welt " + re.findall(r"Line \d+", decode(body["prompt"]))[-1],
+                                  "finish_reason": "length"}]}, 0.0
+
+    fake.default = answer
     texts = [f"Line {i:02d}" for i in range(8)]
 
     def run(concurrency):
-        fake.most_tokenizing = fake.completions_seen = 0
+        fake.most_tokenizing = fake.most_answers = fake.completions_seen = 0
         results = pretty_framework.decode(texts, "en", "de", "text", options={"text": "Hallo"}, backend="openai",
                                           model="fake-model", guides="none", shots=0, max_new_tokens=16,
                                           backend_options={"base_url": fake.url, "concurrency": concurrency})
-        return [(r.prior, r.output) for r in results], fake.most_tokenizing
+        return [(r.prior, r.output) for r in results], (fake.most_tokenizing, fake.most_answers)
 
     alone, most_alone = run(1)
     overlapped, most_overlapped = run(4)
     assert overlapped == alone and len(set(alone)) == 8  # same answers, each its own, in input order
-    # the engine built the batch's prompts on 4 threads (the backend's tokenizer_calls), not one after another
-    assert most_alone == 1 and 1 < most_overlapped <= 4
+    # the engine built the batch's prompts and decoded its answers on 4 threads (the backend's tokenizer_calls),
+    # not one after another
+    assert most_alone == (1, 1)
+    assert all(1 < most <= 4 for most in most_overlapped), most_overlapped
 
 
 def test_the_default_batch_keeps_the_server_s_slots_busy(monkeypatch):
@@ -429,7 +443,7 @@ def test_the_default_batch_keeps_the_server_s_slots_busy(monkeypatch):
         return EngineSpec(task="translation", provider="none", src_lang="eng_Latn", tgt_lang="deu_Latn",
                           backend=backend, backend_options=options)
 
-    assert spec("openai").default_batch_size() == 32  # 4 x the usual 8 in flight (the server's slots are not known yet)
+    assert spec("openai").default_batch_size() == 64  # the server will say its slots: 4 x a 16-slot server's
     assert spec("openai", concurrency=2).default_batch_size() == 16  # never below the usual batch
     assert spec("openai", concurrency=32).default_batch_size() == 128
     assert spec("transformers").default_batch_size() == 16

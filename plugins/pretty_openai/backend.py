@@ -65,6 +65,7 @@ ANCHORS = ("\n", ".", " ")  # text that does not merge with a continuation's fir
 OWNERS = {"vllm": "vllm", "sglang": "sglang", "llamacpp": "llama.cpp", "me": "llama-cpp-python"}
 SERVERS = ("auto", "vllm", "sglang", "llama.cpp", "llama-cpp-python", "openai")
 BATCH_PER_REQUEST = 4  # the default batch per request in flight (see batch_size_for)
+UNKNOWN_SLOTS_BATCH = 64  # the default batch when the server will say its slots (4x a 16-slot server's)
 PROMPT_IDS = {"vllm": True, "sglang": True, "llama.cpp": True}  # servers known to take token-id prompts
 
 
@@ -96,11 +97,12 @@ class OpenAIBackend:
 
     @classmethod
     def batch_size_for(cls, options: dict[str, Any]) -> int:
-        """Items per ``generate`` when the run names none: 4x the requests in flight (at least 16). A call
-        waits for its slowest answer while the server's slots drain; measured at 16 slots, 96 Flores lines:
-        batches of 64 took 18.1-19.0 s, batches of 16 20.3-23.2 s."""
+        """Items per ``generate`` when the run names none: 4x the requests in flight (at least 16), 64 when
+        they are left to the server (the batch is fixed before we connect). A call waits for its slowest answer
+        while the server's slots drain; measured at 16 slots, 96 Flores lines: batches of 64 took 18.1-19.0 s,
+        batches of 16 20.3-23.2 s."""
         concurrency = validate_options(cls.Options, options, f"backend {cls.name!r}").concurrency
-        return max(16, BATCH_PER_REQUEST * (concurrency or DEFAULT_CONCURRENCY))
+        return max(16, BATCH_PER_REQUEST * concurrency) if concurrency else UNKNOWN_SLOTS_BATCH
 
     def __init__(self, model: str | None = None, device: str = "auto", dtype: str = "auto", **options: Any):
         self.options = validate_options(self.Options, options, f"backend {self.name!r}")
@@ -110,10 +112,15 @@ class OpenAIBackend:
             raise OptionsError(f"the openai backend uses the server's weights as served; dtype {dtype!r} is not "
                                "selectable")
         self.dtype = "server"
+        # Each prompt is its own request: how we group them into batches changes nothing that is sent, so a
+        # resumed run may use any batch size. (A server with parallel slots co-batches whatever requests meet
+        # there: its greedy outputs may differ run to run whatever we do; README "Inference servers".)
+        self.batch_invariant = True
         key = next((os.environ[v] for v in (self.options.api_key_env, *API_KEY_VARIABLES) if os.environ.get(v)), None)
         opts = self.options
         self._client = ServerClient(opts.base_url, key, timeout=opts.timeout, connect_timeout=opts.connect_timeout,
-                                    retries=opts.retries, backoff=opts.backoff, connections=(opts.concurrency or MAX_SLOTS) + 2)
+                                    retries=opts.retries, backoff=opts.backoff,
+                                    connections=(opts.concurrency or MAX_SLOTS) + 2)
         self._pool: ThreadPoolExecutor | None = None
         try:
             self._connect(model)

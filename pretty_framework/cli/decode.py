@@ -127,8 +127,8 @@ def item_source_options(command):
 @click.option("--dtype", default="auto", show_default=True, help="auto, float32, bfloat16, float16.")
 @click.option("-t", "--template", default=None, help="Prompt template (translation: prompting, normal).")
 @click.option("-b", "--batch-size", type=click.IntRange(min=1),
-              help="Items per model call (default 16; openai backend: 4 x --concurrency, 32 without it, so the "
-              "server's slots stay busy).")
+              help="Items per model call (default 16; openai backend: 4 x --concurrency, at least 16, or 64 when "
+              "the server says its slots, so they stay busy).")
 @click.option("--max-new-tokens", type=click.IntRange(min=1), default=128, show_default=True)
 @click.option("--sample", is_flag=True, help="Sample instead of greedy decoding.")
 @click.option("--temperature", type=float, default=1.0, show_default=True)

@@ -120,7 +120,8 @@ class Engine:
             generations = self.backend.generate([joined.ids for joined in joined_prompts], self.settings)
             events = [[] for _ in work]
         results = [empty_result(item) for item in items]
-        raws = self._map(lambda joined, generation: decode_answer(self.backend.decode, joined.ids + generation.token_ids,
+        raws = self._map(lambda joined, generation: decode_answer(self.backend.decode,
+                                                                   joined.ids + generation.token_ids,
                                                                    joined.answer_start),
                          joined_prompts, generations)
         for i, prior, (joined, truncated), generation, acts, raw in zip(positions, priors, prompts, generations, events,

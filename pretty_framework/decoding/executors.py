@@ -69,14 +69,8 @@ class EngineSpec:
         return _key([self.backend, self.model, self.device, self.dtype, dict(self.backend_options)])
 
     def default_batch_size(self) -> int:
-        """The items per engine call when the run names none: what the backend asks for with these options
-        (a server backend: enough requests that its slots do not drain between batches), else 16."""
-        if self.direct:
-            return DEFAULT_BATCH_SIZE
-        from pretty_framework.plugin.manager import get_plugins
-
-        ask = getattr(get_plugins().backends.get(self.backend), "batch_size_for", None)
-        return ask(dict(self.backend_options)) if ask is not None else DEFAULT_BATCH_SIZE
+        """The items per engine call when the run names none (see :func:`default_batch_size`)."""
+        return DEFAULT_BATCH_SIZE if self.direct else default_batch_size(self.backend, self.backend_options)
 
     def check(self, items: Sequence[Item] | None = None) -> None:
         """Check every name and option against the installed plugins, and that the provider can give the
@@ -111,6 +105,15 @@ class EngineSpec:
             options_model = getattr(backend_class, "Options", None)
             if options_model is not None:
                 validate_options(options_model, self.backend_options, f"backend {self.backend!r}")
+
+
+def default_batch_size(backend: str, options: Mapping[str, Any]) -> int:
+    """The items per engine call when a run names none: what the backend asks for with these options (a server
+    backend: enough requests that its slots do not drain between batches), else 16."""
+    from pretty_framework.plugin.manager import get_plugins
+
+    ask = getattr(get_plugins().backends.get(backend), "batch_size_for", None)
+    return ask(dict(options)) if ask is not None else DEFAULT_BATCH_SIZE
 
 
 def _key(value: Any) -> str:

@@ -31,7 +31,8 @@ def decode(texts: Sequence[str], src: str, tgt: str, provider: str = "none", *, 
     provider's (``-O``), ``backend_options`` the backend's (``-B``); ``references`` feed the ``oracle``
     control. ``guides`` (names, ``"default"`` or ``"none"``) and ``shots`` have ``pretty decode``'s defaults;
     ``guides="none", shots=0`` is the paper's setting. ``batch_size`` defaults to 16 (the openai backend: 4x its
-    concurrency). Each result has ``.output``, ``.prior`` and ``.provenance``.
+    concurrency, at least 16; 64 when the server says its slots). Each result has ``.output``, ``.prior`` and
+    ``.provenance``.
     """
     from pretty_framework.guides.select import resolve_guides
     from pretty_framework.plugin.manager import get_plugins

@@ -50,6 +50,7 @@ def run_signatures(rows: Sequence[dict[str, Any]], folder: Path) -> dict[str, st
 def write_results(experiment: Experiment, rows: list[dict[str, Any]], folder: Path, task: Task,
                   registry: Registry[Metric]) -> None:
     """results.json (rows with p-values, averages, the environment), the tables and the figures."""
+    from pretty_framework.decoding.executors import default_batch_size
     from pretty_framework.evaluation.bootstrap import ALPHA, DEFAULT
     from pretty_framework.evaluation.environment import environment
     from pretty_framework.experiments.significance import compare
@@ -57,7 +58,10 @@ def write_results(experiment: Experiment, rows: list[dict[str, Any]], folder: Pa
     averages = compare(experiment, rows, folder, task, registry) if rows else []
     bootstrap = DEFAULT
     results = {
-        "experiment": experiment.model_dump(),
+        # the batch size the runs used, where the file left it to the backend
+        "experiment": {**experiment.model_dump(),
+                       "batch_size": experiment.batch_size or default_batch_size(experiment.backend,
+                                                                                  experiment.backend_options)},
         "environment": {**environment(), "run_signatures": run_signatures(rows, folder)},
         "significance": {"test": "paired bootstrap resampling", "samples": bootstrap.samples, "seed": bootstrap.seed,
                          "alpha": ALPHA, "baseline": experiment.table.baseline},
