@@ -463,6 +463,45 @@ def test_the_default_batch_keeps_the_server_s_slots_busy(monkeypatch):
     assert seen == [48, 5]
 
 
+def _echo(offset: int, broken: bool = False):
+    """A server that echoes the prompt's log-probabilities: token j scores -j/10 (vLLM: every prompt token, BOS
+    first with None; ``offset`` 1: llama-cpp-python, BOS left out and the first echoed one None), then the one
+    generated token's."""
+    def answer(body):
+        if not body.get("echo"):
+            return 200, {"choices": [{"text": "x", "finish_reason": "length"}]}, 0.0
+        ids = body["prompt"][offset:] + ([7] if broken else [])
+        values = [None] + [-(j + offset) / 10 for j in range(1, len(ids))] + [-9.0]
+        return 200, {"choices": [{"text": "x", "finish_reason": "length", "logprobs": {"token_logprobs": values}}],
+                     "usage": {"completion_tokens": 1}}, 0.0
+    return answer
+
+
+@pytest.mark.parametrize("offset", [0, 1])
+def test_score_sums_the_echoed_prompt_log_probabilities(fake, offset):
+    fake.default = _echo(offset)
+    b = backend(fake, concurrency=2)
+    prompts = [encode("Q: Hallo Welt"), encode("Q: Hi"), encode("Q")]
+    scores = b.score(prompts, [4, 3, 5])
+    assert scores == pytest.approx([-sum(range(4, 14)) / 10, -sum(range(3, 6)) / 10, 0.0])  # tokens 4-13, 3-5
+    sent = completions(fake)
+    assert len(sent) == 2 and all(body["echo"] and body["logprobs"] == 1 and body["max_tokens"] == 1
+                                  for body in sent)  # the row with nothing to score sends nothing
+    b.close()
+
+
+def test_score_names_servers_that_cannot(fake):
+    fake.default = lambda body: (500, {"error": {"message": "Only no echo is supported"}}, 0.0)
+    b = backend(fake, retries=0)
+    with pytest.raises(PrettyError, match=r"cannot score prompts: it does not echo .*llama.cpp's own server does "
+                                          r"not\): Only no echo is supported"):
+        b.score([encode("Q: Hallo")], [3])
+    fake.default = _echo(0, broken=True)  # a text prompt the server tokenized another way
+    with pytest.raises(PrettyError, match="echoed 10 prompt tokens for a prompt of 9: its tokenization differs"):
+        b.score([encode("Q: Hallo")], [3])
+    b.close()
+
+
 def test_tokenize_answers_are_cached(fake):
     b = backend(fake)
     for _ in range(3):
@@ -496,20 +535,20 @@ MODEL = "gemma3-270m"
 class LlamaServer:
     """``python -m llama_cpp.server`` on 127.0.0.1, started and stopped by the tests."""
 
-    def __init__(self, log: Path):
+    def __init__(self, log: Path, extra: tuple[str, ...] = ()):
         from pretty_framework.api import gguf_file
 
         self.path = str(gguf_file(MODEL)[1])
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/v1"
-        self.log = log
+        self.log, self.extra = log, list(extra)
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         # flash attention as the in-process llama.cpp backend uses it, so both compute alike
         command = [sys.executable, "-m", "llama_cpp.server", "--model", self.path, "--model_alias", MODEL,
                    "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", "2048", "--n_threads", "2",
-                   "--flash_attn", "true", "--verbose", "false"]
+                   "--flash_attn", "true", "--verbose", "false", *self.extra]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         import httpx
@@ -561,6 +600,26 @@ def _engine(backend, max_new_tokens=12):
     plugins = get_plugins()
     return Engine(backend, plugins.tasks.get("translation"), plugins.providers.get("oracle")(), "eng_Latn",
                   "deu_Latn", settings=GenerationSettings(max_new_tokens=max_new_tokens))
+
+
+@pytest.mark.llamacpp
+@needs_server
+def test_scores_through_a_real_server_equal_the_in_process_ones(in_process, tmp_path):
+    # candidate-prior scoring: the server echoes the prompt's log-probabilities (it needs --logits_all true)
+    scoring = LlamaServer(tmp_path / "server.log", extra=("--logits_all", "true"))
+    scoring.start()
+    try:
+        b = get_plugins().backends.get("openai")(model=MODEL, base_url=scoring.url)
+        head = "Translate the following text from English into German.\nEnglish: The cat sleeps.\nGerman:"
+        prompts = [in_process.encode(head + candidate) for candidate in (" Die Katze schläft", " The cat", " Le chat")]
+        starts = [len(in_process.encode(head))] * 3
+        served, local = b.score(prompts, starts), in_process.score(prompts, starts)
+        b.close()
+    finally:
+        scoring.stop()
+    # the server computes all logits of one sequence in one batch, the backend step by step: measured within 2%
+    assert served == pytest.approx(local, rel=0.05), (served, local)
+    assert sorted(range(3), key=served.__getitem__) == sorted(range(3), key=local.__getitem__)  # the same choice
 
 
 @pytest.mark.llamacpp

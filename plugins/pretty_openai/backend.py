@@ -24,8 +24,9 @@ static ``logit_bias`` (vLLM, llama.cpp and OpenAI take one; a script guide
 could ban the other scripts' tokens), or re-priming: short completions
 (``max_tokens`` of a few tokens) with the guide's decision appended to the
 prompt in between, which a prefix-caching server (vLLM, llama.cpp) makes
-affordable. ``top_logprobs`` (analysis, candidate-prior scoring) uses the
-completions ``logprobs`` field.
+affordable. ``top_logprobs`` (analysis) uses the completions ``logprobs``
+field; ``score`` (candidate priors) the prompt's log-probabilities a server
+echoes (``echo``).
 """
 
 from __future__ import annotations
@@ -311,6 +312,55 @@ class OpenAIBackend:
         return Generation(token_ids=ids, stop_reason="eos" if finish == "stop" else "length")
 
     # -- log-probabilities -----------------------------------------------------------------
+    def score(self, prompts: Sequence[Sequence[int]], starts: Sequence[int]) -> list[float]:
+        """For each token list, the sum of the log-probabilities of ``tokens[start:]`` given what precedes them
+        (candidate-prior scoring), from the prompt's log-probabilities the server echoes (``echo`` with
+        ``logprobs``: vLLM; llama-cpp-python's server started with ``--logits_all true``). llama.cpp's own server
+        does not echo them: a clear error. The first token has no context and is never scored; a row with nothing
+        to score gets 0.0. One request per row, ``concurrency`` in flight."""
+        if len(prompts) != len(starts):
+            raise ValueError(f"score() got {len(prompts)} prompts and {len(starts)} starts")
+        rows = list(zip((list(p) for p in prompts), (max(1, s) for s in starts)))
+        if self._pool is None and self.concurrency > 1 and len(rows) > 1:
+            self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="pretty-openai")
+        if self._pool is None or len(rows) == 1:
+            return [self._score_one(prompt, first) for prompt, first in rows]
+        return list(self._pool.map(lambda row: self._score_one(*row), rows))
+
+    def _score_one(self, prompt: list[int], first: int) -> float:
+        if len(prompt) <= first:
+            return 0.0
+        body = self.request_body(prompt, GenerationSettings(max_new_tokens=1))
+        body.update({"echo": True, "logprobs": 1})
+        body.pop("stop", None)
+        try:
+            data = self._client.post("completions", body)
+        except ServerError as error:
+            raise ServerError(f"the server at {self._client.shown_url} cannot score prompts: it does not echo their "
+                              "log-probabilities (vLLM does, and llama-cpp-python's server with --logits_all true; "
+                              f"llama.cpp's own server does not): {error.body or error}") from None
+        choice = ((data.get("choices") or [{}])[0] or {}) if isinstance(data, dict) else {}
+        values = (choice.get("logprobs") or {}).get("token_logprobs") if isinstance(choice, dict) else None
+        generated = (data.get("usage") or {}).get("completion_tokens", 1)
+        if not isinstance(values, list) or not isinstance(generated, int):
+            raise ServerError(f"the server at {self._client.shown_url} answered an echo request without the "
+                              "prompt's token_logprobs: it cannot score prompts")
+        echoed = values[: len(values) - generated]
+        # vLLM echoes every prompt token (BOS first, with no log-probability); llama-cpp-python leaves BOS out
+        offset = len(prompt) - len(echoed)
+        if offset not in (0, 1):
+            raise ServerError(f"the server at {self._client.shown_url} echoed {len(echoed)} prompt tokens for a "
+                              f"prompt of {len(prompt)}: its tokenization differs from ours (a text prompt "
+                              "re-tokenized); score with -B prompt_ids=true or a local tokenizer of the served model")
+        total = 0.0
+        for position in range(max(first, offset + 1), len(prompt)):  # llama-cpp-python nulls its first one
+            value = echoed[position - offset]
+            if value is None:
+                raise ServerError(f"the server at {self._client.shown_url} echoed no log-probability for prompt "
+                                  f"token {position}")
+            total += float(value)
+        return total
+
     def top_logprobs(self, prompt: Sequence[int], k: int = 20) -> list[tuple[int, float]]:
         """The k most likely next tokens after ``prompt`` with their log-probabilities (``logprobs`` of a
         one-token completion)."""

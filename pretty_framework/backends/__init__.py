@@ -10,8 +10,8 @@ Optional, outside the protocol (a backend without it stays valid):
     given the tokens before them (teacher forcing, no sampling), in order. The
     engine uses it to let the model choose among a provider's candidate priors
     (:mod:`pretty_framework.priors.choice`); without it the provider's first
-    choice is kept, with a warning. The transformers and llama.cpp backends
-    have it.
+    choice is kept, with a warning. The transformers, llama.cpp and openai
+    backends have it (openai: where the server echoes prompt log-probabilities).
 
 ``tokenizer_calls: int``
     How many ``encode``/``decode`` calls may run at once to good effect (both
