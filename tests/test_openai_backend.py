@@ -502,6 +502,74 @@ def test_score_names_servers_that_cannot(fake):
     b.close()
 
 
+def _echo_line_number(body):
+    """An answer that names the Flores line its prompt asks for (the source's first word and length)."""
+    words = re.findall(r"English: (\S+)", decode(body["prompt"]))
+    return 200, {"choices": [{"text": f" Antwort {words[-1] if words else '?'}", "finish_reason": "length"}]}, 0.0
+
+
+def test_an_experiment_runs_and_resumes_through_a_server(fake, tmp_path):
+    import yaml
+    from conftest import FLORES
+
+    if not (FLORES / "dev.eng_Latn").is_file():
+        pytest.skip("real Flores data not found")
+    fake.default = _echo_line_number
+    experiment = {"name": "served", "task": "translation", "pairs": ["en-de"], "models": ["fake-model"],
+                  "backend": "openai", "backend_options": {"base_url": fake.url, "backoff": 0.01},
+                  "data": {"flores": str(FLORES), "split": "dev", "limit": 6}, "max_new_tokens": 40,
+                  "metrics": ["chrf"], "runs": [{"label": "Base", "provider": "none"},
+                                                 {"label": "+ oracle", "provider": "oracle"}]}
+    path = tmp_path / "served.yaml"
+    path.write_text(yaml.safe_dump(experiment))
+    result = CliRunner().invoke(cli, ["run", str(path), "-o", str(tmp_path / "out"), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert results["experiment"]["batch_size"] == 64  # left to the backend: the batch the runs used
+    assert [row["n"] for row in results["rows"]] == [6, 6] and len(completions(fake)) == 12
+    records = [json.loads(line) for line in (tmp_path / "out" / results["rows"][1]["output"]).read_text().splitlines()]
+    sources = (FLORES / "dev.eng_Latn").read_text().splitlines()[:6]
+    assert [r["output"].split()[-1] for r in records] == [s.split()[0] for s in sources]  # each its own, in order
+    assert all("backend:openai" in r["signature"] and "dtype:server" in r["signature"] for r in records)
+    again = CliRunner().invoke(cli, ["run", str(path), "-o", str(tmp_path / "out"), "--no-progress"])
+    assert again.exit_code == 0, again.output
+    assert len(completions(fake)) == 12  # all done: scored again, nothing sent
+
+
+@pytest.mark.ray
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="pip install 'pretty-framework[ray]'")
+def test_ray_workers_are_clients_of_the_server(fake, tmp_path):
+    from conftest import FLORES
+
+    if not (FLORES / "dev.eng_Latn").is_file():
+        pytest.skip("real Flores data not found")
+    import ray
+
+    fake.default = _echo_line_number
+
+    def decode(output, *extra):
+        return CliRunner().invoke(cli, ["decode", "--flores", str(FLORES), "--src", "en", "--tgt", "de", "--limit",
+                                        "12", "-p", "oracle", "--backend", "openai", "--base-url", fake.url,
+                                        "--guide", "none", "--shots", "0", "-b", "2", "--max-new-tokens", "40",
+                                        "-o", str(output), "--no-progress", *extra])
+
+    local = decode(tmp_path / "local.jsonl")
+    assert local.exit_code == 0, local.output
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        distributed = decode(tmp_path / "ray.jsonl", "--executor", "ray", "--ray-workers", "2")
+    finally:
+        ray.shutdown()
+    assert distributed.exit_code == 0, distributed.output
+    ours, theirs = ([json.loads(line) for line in (tmp_path / name).read_text().splitlines()]
+                    for name in ("local.jsonl", "ray.jsonl"))
+    assert [r["id"] for r in theirs] == [str(i) for i in range(1, 13)]
+    assert [(r["output"], r["signature"]) for r in theirs] == [(r["output"], r["signature"]) for r in ours]
+    sources = (FLORES / "dev.eng_Latn").read_text().splitlines()[:12]
+    assert [r["output"].split()[-1] for r in theirs] == [s.split()[0] for s in sources]  # each its own answer
+    assert len(completions(fake)) == 24  # every line sent once by each run
+
+
 def test_tokenize_answers_are_cached(fake):
     b = backend(fake)
     for _ in range(3):
