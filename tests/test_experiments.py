@@ -130,7 +130,8 @@ def test_a_changed_configuration_is_decoded_again_never_mixed(tmp_path, tiny_mod
     ({"runs": []}, r"runs: list should have at least 1 item"),
     ({"name": None}, r"name: .*valid string"),
     ({"backend": "openai", "runs": [{"label": "x", "provider": "none", "guides": "copy-guard"}]},
-     r"runs\[0\]\.guides: backend 'openai' cannot run guides .*use --guide none"),
+     r"runs\[0\]\.guides: backend 'openai' runs guides between requests only .*copy-guard cannot run there; "
+     r"guides that can: reprime"),
 ])
 def test_malformed_experiment_names_the_key(tmp_path, tiny_model_dir, changes, message):
     path = write_experiment(tmp_path, tiny_model_dir, **changes)
@@ -138,12 +139,12 @@ def test_malformed_experiment_names_the_key(tmp_path, tiny_model_dir, changes, m
         load_experiment(path)
 
 
-def test_default_guides_are_none_for_a_backend_without_them():
+def test_default_guides_are_those_a_server_backend_can_run():
     from pretty_framework.experiments.config import RunSpec, run_guides
 
     run = RunSpec(label="x", provider="none", guides="default")
-    assert run_guides(run, "openai") == ()
-    assert run_guides(run, "transformers") != ()
+    assert run_guides(run, "openai") == (("reprime", {}),)  # the script guard needs each step's logits
+    assert run_guides(run, "transformers") == (("script-guard", {}), ("reprime", {}))
 
 
 def test_missing_key_and_bad_yaml(tmp_path):

@@ -182,13 +182,13 @@ def test_a_named_guide_is_one_clear_line_before_any_request(fake):
     result = CliRunner().invoke(cli, ["decode", "--src", "en", "--tgt", "de", "--backend", "openai", "--base-url",
                                       fake.url, "--guide", "copy-guard"], input="Hello\n")
     assert result.exit_code == 1, result.output
-    assert "Error: backend 'openai' cannot run guides (they need each step's logits): use --guide none" \
-        in result.output
+    assert ("Error: backend 'openai' runs guides between requests only (a completions server gives no per-step "
+            "logits): copy-guard cannot run there; guides that can: reprime (or --guide none)") in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
     assert fake.requests == []  # refused before the backend was built
 
 
-def test_the_default_guides_become_none_with_one_warning(fake, caplog):
+def test_the_default_guides_are_those_a_server_can_run_with_one_warning(fake, caplog):
     import logging
 
     with caplog.at_level(logging.WARNING):
@@ -196,12 +196,46 @@ def test_the_default_guides_become_none_with_one_warning(fake, caplog):
                                           "--base-url", fake.url, "--shots", "0", "-p", "text", "--prior", "Hallo",
                                           "-f", "jsonl"], input="Hello\n")
     assert result.exit_code == 0, result.output
-    warnings = [r.getMessage() for r in caplog.records if "cannot run guides" in r.getMessage()]
-    assert warnings == ["backend 'openai' cannot run guides (they need each step's logits): decoding without the "
-                        "default guides"]
+    warnings = [r.getMessage() for r in caplog.records if "guides" in r.getMessage()]
+    assert warnings == ["backend 'openai' runs guides between requests only: the default guides script-guard are "
+                        "left out"]
     record = json.loads(result.stdout.strip().splitlines()[-1])
-    assert "guide:" not in record["signature"] and "guides" not in (record.get("provenance") or {})
-    assert len(completions(fake)) == 1
+    assert "|guide:reprime|" in record["signature"] and "guides" not in (record.get("provenance") or {})
+    assert len(completions(fake)) == 1  # " ok": nothing drifted
+
+
+def test_reprime_re_threads_a_drift_between_requests(fake):
+    import pretty_framework
+
+    def answer(body):
+        text = decode(body["prompt"])
+        if body.get("logprobs"):  # a guide's choice: the fake model prefers lower case letters
+            ranked = {f"token_id:{ord(c)}": -1.0 for c in "abcdefghijklmnopqrstuvwxyz"}
+            ranked.update({f"token_id:{ord(c)}": -3.0 for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"})
+            return 200, {"choices": [{"text": "a", "logprobs": {"top_logprobs": [ranked]}}]}, 0.0
+        if text.endswith("Gripen") and "Saab" not in text:  # the first answer drifts into English
+            return 200, {"choices": [{"text": " crashed onto runway at\n", "finish_reason": "stop",
+                                      "stop_reason": "\n"}]}, 0.0
+        if text.endswith("abgestürzt"):  # re-threaded with the dictionary word
+            return 200, {"choices": [{"text": " auf der Landebahn\n", "finish_reason": "stop",
+                                      "stop_reason": "\n"}]}, 0.0
+        return 200, {"choices": [{"text": " ist ein Kampfflugzeug\n", "finish_reason": "stop",
+                                  "stop_reason": "\n"}]}, 0.0
+
+    fake.default = answer
+    texts = ["The JAS Gripen crashed onto a runway at 9:30 am", "The Saab is a fighter"]
+    results = pretty_framework.decode(texts, "en", "de", "text", options={"text": "Die JAS Gripen"}, k=40,
+                                      backend="openai", model="fake-model", guides="reprime", shots=0,
+                                      max_new_tokens=40, backend_options={"base_url": fake.url, "concurrency": 2})
+    drifted, calm = results
+    assert drifted.output == "Die JAS Gripen abgestürzt auf der Landebahn"
+    (event,) = drifted.provenance["guides"]
+    assert event["guide"] == "reprime" and event["action"] == "inserted" and event["drifted"][0] == "crashed"
+    assert event["candidates"][:2] == ["abgestürzt", "Abgestürzt"]
+    assert calm.output == "Die JAS Gripen ist ein Kampfflugzeug" and "guides" not in calm.provenance
+    sent = completions(fake)
+    assert sum(1 for body in sent if body.get("logprobs")) == 1  # " a" or " A": the one choice the model made
+    assert len(sent) == 4  # two answers, the choice, the re-threaded continuation
 
 
 def test_resolving_guides_for_a_backend_without_them():
@@ -214,6 +248,11 @@ def test_resolving_guides_for_a_backend_without_them():
     for names in ("copy-guard", ["default", "reprime"]):
         with pytest.raises(OptionsError, match="backend 'openai' cannot run guides.*use --guide none"):
             resolve_guides(names, installed=installed, backend_supports_guides=False, backend="openai")
+    # what the openai backend says of itself: guides between requests (reprime), not per-step ones
+    assert resolve_guides("default", installed=installed, backend="openai") == (("reprime", {}),)
+    assert resolve_guides("reprime", installed=installed, backend="openai") == (("reprime", {}),)
+    with pytest.raises(OptionsError, match="copy-guard cannot run there; guides that can: reprime"):
+        resolve_guides(["reprime", "copy-guard"], installed=installed, backend="openai")
 
 
 # -- connecting ------------------------------------------------------------------------------------------------

@@ -104,6 +104,7 @@ class RePrime(Guide):
     description = ("when the answer drifts into the source language (dictionary membership), cut back to the "
                    "drift and insert the dictionary translation of its first word as a new prior")
     Options = RePrimeOptions
+    between_requests = True  # it reads what was written and restricts steps only through choices()
 
     def __init__(self, options: RePrimeOptions | None = None):
         super().__init__(options)
@@ -177,25 +178,34 @@ class RePrime(Guide):
                  candidates=variants)
         return Rethread(cut=cut, insert=[])
 
-    def adjust(self, row: GuideRow, logits: Any) -> None:
+    def choices(self, row: GuideRow) -> list[int] | None:
+        """While a re-threading's word is being spelled: the next tokens of the variants that fit what is
+        written so far (best translation first); ``None`` once a whole variant is written."""
         state = row.state[self.name]
         force = state.get("force")
         if force is None:
-            return
+            return None
         cut, spellings = force
         written = row.answer_ids[cut:]
         if any(spelling == written for spelling in spellings):
             state["force"] = None  # a whole variant is written: the model goes on freely
             state["checked"] = len(row.answer_ids)
-            return
-        allowed = {spelling[len(written)] for spelling in spellings
-                   if len(spelling) > len(written) and spelling[: len(written)] == written}
+            return None
+        allowed = list(dict.fromkeys(spelling[len(written)] for spelling in spellings
+                                     if len(spelling) > len(written) and spelling[: len(written)] == written))
         if not allowed:
             state["force"] = None
+            return None
+        return allowed
+
+    def adjust(self, row: GuideRow, logits: Any) -> None:
+        allowed = self.choices(row)
+        if allowed is None:
             return
-        keep = logits[sorted(allowed)].clone()
+        allowed = sorted(allowed)
+        keep = logits[allowed].clone()
         logits.fill_(float("-inf"))
-        logits[sorted(allowed)] = keep
+        logits[allowed] = keep
 
     def _word(self, ids: list[int]) -> str:
         match = _WORD.search(self.vocab.decode(ids))

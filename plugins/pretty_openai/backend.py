@@ -16,15 +16,17 @@ fired (``stop_reason``); elsewhere a completion that generated more tokens
 than its text holds (``usage.completion_tokens``) ended on the first stop
 string, else on EOS.
 
-Guides (per-step logits processors, issue #12) cannot run here: a completions
-request cannot call back into the client at each step (``supports_guides`` is
-False: ``--guide default`` means no guides with this backend, a guide named
-outright is refused before any request; use ``--guide none``). What could work: a
-static ``logit_bias`` (vLLM, llama.cpp and OpenAI take one; a script guide
-could ban the other scripts' tokens), or re-priming: short completions
-(``max_tokens`` of a few tokens) with the guide's decision appended to the
-prompt in between, which a prefix-caching server (vLLM, llama.cpp) makes
-affordable. ``top_logprobs`` (analysis) uses the completions ``logprobs``
+Guides that change each step's logits (the script guard) cannot run here: a
+completions request cannot call back into the client at each step
+(``supports_guides`` is False). Guides that read what was written and restrict
+steps only to a few choices (``between_requests``: reprime) run between
+requests (``guides_between_requests``): each answer is shown to them token by
+token when it comes back, a re-threading ends the row for the next round (a new
+request from the kept text, which a prefix-caching server computes once), and
+a guide's choices among a few tokens are made by their log-probabilities (one
+``top_logprobs`` request each). ``--guide default`` keeps those guides and
+leaves the others out with a warning; another guide named outright is refused
+before any request. ``top_logprobs`` (analysis) uses the completions ``logprobs``
 field; ``score`` (candidate priors) the prompt's log-probabilities a server
 echoes (``echo``).
 """
@@ -48,11 +50,13 @@ from pretty_framework.api import (
     ModelLoadError,
     Options,
     OptionsError,
+    Steering,
     StopWatcher,
     validate_options,
 )
 
 from .client import ServerClient, ServerError, public_url
+from .texts import TokenTexts
 from .tokenizer import LocalTokenizer, ServerTokenizer, Tokenizer, server_tokenizer
 
 log = logging.getLogger(__name__)
@@ -60,11 +64,13 @@ log = logging.getLogger(__name__)
 API_KEY_VARIABLES = ("PRETTY_OPENAI_API_KEY", "OPENAI_API_KEY")
 DEFAULT_CONCURRENCY = 8  # requests in flight when neither the option nor the server says
 MAX_SLOTS = 64  # the most requests in flight a server's own slot count may set (an explicit option may go higher)
+UNKNOWN_VOCABULARY = 2**31 - 1  # token ids below it are asked for when met (vLLM does not say its vocabulary)
 DEFAULT_CONTEXT = 2048  # when neither the option nor the server says (llama-cpp-python's own default n_ctx)
 CACHE_SIZE = 8192  # tokenize/detokenize answers kept: the engine asks for the same texts several times per item
 ANCHORS = ("\n", ".", " ")  # text that does not merge with a continuation's first token (tried in order)
 OWNERS = {"vllm": "vllm", "sglang": "sglang", "llamacpp": "llama.cpp", "me": "llama-cpp-python"}
 SERVERS = ("auto", "vllm", "sglang", "llama.cpp", "llama-cpp-python", "openai")
+CHOICE_TOP_K = 20  # log-probabilities asked for when a guide lets the model choose among a few tokens
 BATCH_PER_REQUEST = 4  # the default batch per request in flight (see batch_size_for)
 UNKNOWN_SLOTS_BATCH = 64  # the default batch when the server will say its slots (4x a 16-slot server's)
 PROMPT_IDS = {"vllm": True, "sglang": True, "llama.cpp": True}  # servers known to take token-id prompts
@@ -94,6 +100,8 @@ class OpenAIBackend:
     name: ClassVar[str] = "openai"
     #: guides need each step's logits; a completions server gives none (the CLI refuses them before any request)
     supports_guides: ClassVar[bool] = False
+    #: guides that read what was written and restrict steps only to a few choices (reprime) run between requests
+    guides_between_requests: ClassVar[bool] = True
     Options: ClassVar[type[OpenAIOptions]] = OpenAIOptions
 
     @classmethod
@@ -158,6 +166,8 @@ class OpenAIBackend:
         # vLLM: max_model_len; llama.cpp: n_ctx is one slot's context (n_ctx_train the model's, maybe far more)
         served_context = entry.get("max_model_len") or meta.get("n_ctx") or meta.get("n_ctx_train")
         self.max_context = int(self.options.max_context or served_context or DEFAULT_CONTEXT)
+        self.vocab_size = int(meta.get("n_vocab") or UNKNOWN_VOCABULARY)
+        self._warned_choice = False
         self.concurrency = self.options.concurrency or self._served_slots() or DEFAULT_CONCURRENCY
         self.tokenizer = self._tokenizer()
         # the engine overlaps our tokenize round trips on this many threads (a local tokenizer is faster alone)
@@ -227,16 +237,62 @@ class OpenAIBackend:
         head, whole = self.encode(""), self.encode(text)
         return whole[len(head) :]
 
+    def token_texts(self) -> Sequence[str]:
+        """Each token's text as it reads mid-sentence, asked of the tokenizer when a guide first needs it (a
+        server's 262k tokens are never read up front)."""
+        return TokenTexts(self)
+
     # -- decoding --------------------------------------------------------------------------
-    def generate(self, prompts: Sequence[Sequence[int]], settings: GenerationSettings) -> list[Generation]:
-        """One completion request per prompt, ``concurrency`` in flight; results in input order."""
+    def generate(self, prompts: Sequence[Sequence[int]], settings: GenerationSettings,
+                 steering: Steering | None = None) -> list[Generation]:
+        """One completion request per prompt, ``concurrency`` in flight; results in input order. With
+        ``steering`` (guides that run between requests) each answer is checked token by token after it comes
+        back, and a guide's choices are made before the request (see :meth:`_guided`)."""
         if not prompts:
             return []
+        if steering is not None:
+            if steering.rollback_in_loop:
+                raise ValueError("the openai backend re-threads in rounds, not in its loop")
+            work = [lambda j=j, p=p: self._guided(j, list(p), settings, steering) for j, p in enumerate(prompts)]
+        else:
+            work = [lambda p=p: self._complete(list(p), settings) for p in prompts]
         if len(prompts) == 1 or self.concurrency == 1:
-            return [self._complete(list(p), settings) for p in prompts]
+            return [job() for job in work]
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="pretty-openai")
-        return list(self._pool.map(lambda p: self._complete(list(p), settings), prompts))
+        return list(self._pool.map(lambda job: job(), work))
+
+    def _guided(self, row: int, prompt: list[int], settings: GenerationSettings, steering: Steering) -> Generation:
+        """Row ``row`` with guides: the tokens a guide restricts the next steps to are chosen first (by their
+        log-probabilities after the prompt, one request each), then one completion; every token is shown to
+        the guides, and one that asks to re-thread ends the row here ("rethread": the rounds continue it)."""
+        written: list[int] = []
+        while len(written) < settings.max_new_tokens and (allowed := steering.choices(row)):
+            token = allowed[0] if len(allowed) == 1 else self._likeliest(prompt + written, allowed)
+            written.append(token)
+            if steering.observe(row, token) is not None:
+                return Generation(written, "rethread")
+        if len(written) >= settings.max_new_tokens:
+            return Generation(written, "length")
+        left = replace(settings, max_new_tokens=settings.max_new_tokens - len(written))
+        rest = self._complete(prompt + written, left)
+        for i, token in enumerate(rest.token_ids):
+            if steering.observe(row, token) is not None:
+                return Generation(written + rest.token_ids[: i + 1], "rethread")
+        return Generation(written + rest.token_ids, rest.stop_reason)
+
+    def _likeliest(self, prompt: list[int], allowed: list[int]) -> int:
+        """The allowed token the model rates highest after ``prompt`` (its top log-probabilities); the first
+        allowed one where none of them is among the top, or where the server gives no log-probabilities."""
+        try:
+            ranked = self.top_logprobs(prompt, k=CHOICE_TOP_K)
+        except ServerError as error:
+            if not self._warned_choice:
+                self._warned_choice = True
+                log.warning("%s; guides take their first choice instead of the model's", error)
+            return allowed[0]
+        rank = {token: i for i, (token, _) in enumerate(ranked)}
+        return min(allowed, key=lambda token: (rank.get(token, len(rank)), allowed.index(token)))
 
     def request_body(self, prompt: Sequence[int], settings: GenerationSettings) -> dict[str, Any]:
         """The completions request for ``prompt``: the settings mapped one to one, greedy as temperature 0."""

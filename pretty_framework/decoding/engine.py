@@ -68,8 +68,12 @@ class Engine:
             raise OptionsError(f"--shots {self.shots} needs a pool of demonstrations (--shots-from)")
         self.provider.check_serves(self.task.name, self.src_lang, self.tgt_lang)
         if self.guides and not getattr(self.backend, "supports_guides", False):
-            raise OptionsError(f"backend {self.backend.name!r} cannot run guides (they need each step's logits): "
-                               f"use --guide none, or the transformers or llama.cpp backend")
+            between = getattr(self.backend, "guides_between_requests", False)
+            unable = [guide.name for guide in self.guides if not (between and guide.between_requests)]
+            if unable:
+                raise OptionsError(f"backend {self.backend.name!r} cannot run the guides {', '.join(unable)} (they "
+                                   "need each step's logits): use --guide none, or the transformers or llama.cpp "
+                                   "backend")
         if not self.settings.stop_strings and self.task.stop_strings:
             self.settings = replace(self.settings, stop_strings=tuple(self.task.stop_strings))
 

@@ -227,8 +227,8 @@ def _dotted(key: str) -> str:
 def run_guides(run: RunSpec, backend: str | None = None) -> tuple:
     """The run's guides, resolved and checked (none for a provider-alone row: nothing is decoded).
 
-    ``backend``: the experiment's backend; one that cannot run guides (openai) makes ``default`` none and
-    refuses guides named outright."""
+    ``backend``: the experiment's backend; one that runs guides only between requests (openai) keeps the
+    guides that can (``default`` -> reprime) and refuses the others named outright."""
     from pretty_framework.guides.select import build_guides, resolve_guides
 
     if run.direct:

@@ -16,7 +16,7 @@ provenance, so a reader can see where a guide acted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -36,7 +36,8 @@ class Vocabulary:
 
     def __init__(self, texts: Sequence[str], encode: Callable[[str], list[int]],
                  decode: Callable[[Sequence[int]], str]):
-        self.texts = list(texts)
+        # a list, or a sequence that reads each token when asked (a server's tokenizer: see the openai backend)
+        self.texts = texts if not isinstance(texts, (tuple, Iterator)) else list(texts)
         self._encode = encode
         self.decode = decode
         self._anchor = encode(".")
@@ -107,6 +108,9 @@ class Guide:
     name: ClassVar[str]
     description: ClassVar[str] = ""
     Options: ClassVar[type[GuideOptions]] = GuideOptions
+    #: the guide works from the tokens written (:meth:`rethread`) and restricts steps only through
+    #: :meth:`choices`: a backend without per-step logits (a completions server) can run it between requests
+    between_requests: ClassVar[bool] = False
 
     def __init__(self, options: GuideOptions | None = None):
         self.options = options if options is not None else self.Options()
@@ -133,6 +137,12 @@ class Guide:
 
     def rethread(self, row: GuideRow) -> Rethread | None:
         """After a token was added to ``row``: ``None``, or where to cut back and what to insert."""
+        return None
+
+    def choices(self, row: GuideRow) -> list[int] | None:
+        """The tokens one of which ``row`` must write next, best first, or ``None`` (free). A guide that
+        restricts steps only this way sets :attr:`between_requests`: a backend without per-step logits picks
+        among the choices by their log-probabilities instead of calling :meth:`adjust`."""
         return None
 
     def describe(self) -> str:

@@ -26,12 +26,31 @@ def split_names(values: Iterable[str]) -> list[str]:
     return [name.strip() for value in values for name in str(value).split(",") if name.strip()]
 
 
-def guides_supported(backend: str) -> bool:
-    """Whether the registered backend ``backend`` can run guides (its class says ``supports_guides``; nothing
-    is loaded). A completions server cannot: guides need each step's logits."""
+STEPS, REQUESTS, NO_GUIDES = "steps", "requests", "none"
+
+
+def guide_support(backend: str) -> str:
+    """How the registered backend ``backend`` runs guides (its class says; nothing is loaded): ``steps`` (each
+    step's logits: ``supports_guides``), ``requests`` (between a server's requests, only the guides that set
+    ``between_requests``: ``guides_between_requests``) or ``none``."""
     from pretty_framework.plugin.manager import get_plugins
 
-    return bool(getattr(get_plugins().backends.get(backend), "supports_guides", False))
+    backend_class = get_plugins().backends.get(backend)
+    if getattr(backend_class, "supports_guides", False):
+        return STEPS
+    return REQUESTS if getattr(backend_class, "guides_between_requests", False) else NO_GUIDES
+
+
+def guides_supported(backend: str) -> bool:
+    """Whether the registered backend ``backend`` runs every guide (each step's logits)."""
+    return guide_support(backend) == STEPS
+
+
+def between_requests(name: str) -> bool:
+    """Whether the registered guide ``name`` can run between a server's requests."""
+    from pretty_framework.plugin.manager import get_plugins
+
+    return bool(getattr(get_plugins().guides.get(name), "between_requests", False))
 
 
 def guides_refused(backend: str | None) -> OptionsError:
@@ -50,9 +69,11 @@ def resolve_guides(names: Sequence[str] | str | None, options: Mapping[str, Mapp
     ``default``. ``options``: per-guide option values. ``installed``: the registered guide names (default:
     the plugin registry's). An unknown name lists the installed ones.
 
-    ``backend``: the backend's name; one that cannot run guides (the openai backend: see
-    :func:`guides_supported`, or ``backend_supports_guides=False``) makes ``default`` mean no guides (with a
-    warning) and refuses a guide named outright, before anything loads.
+    ``backend``: the backend's name; one that cannot run guides (``backend_supports_guides=False``, or
+    :func:`guide_support` says ``none``) makes ``default`` mean no guides (with a warning) and refuses a guide
+    named outright, before anything loads. One that runs guides between requests (the openai backend) keeps
+    the guides that can (``reprime``): the others are left out of ``default`` with a warning, and refused
+    when named.
     """
     from pretty_framework.errors import UnknownNameError
 
@@ -78,13 +99,27 @@ def resolve_guides(names: Sequence[str] | str | None, options: Mapping[str, Mapp
         elif name not in chosen:
             chosen.append(name)
     if backend_supports_guides is None:
-        backend_supports_guides = guides_supported(backend) if backend is not None else True
-    if not backend_supports_guides and chosen:
+        support = guide_support(backend) if backend is not None else STEPS
+    else:
+        support = STEPS if backend_supports_guides else NO_GUIDES
+    if support == NO_GUIDES and chosen:
         if any(name not in (NONE, DEFAULT) for name in wanted):
             raise guides_refused(backend)
         log.warning("backend %s cannot run guides (they need each step's logits): decoding without the default "
                     "guides", repr(backend) if backend else "this")
         chosen = []
+    elif support == REQUESTS and chosen:
+        unable = [name for name in chosen if not between_requests(name)]
+        refused = [name for name in unable if name in wanted]
+        if refused:
+            able = [name for name in installed if between_requests(name)]
+            raise OptionsError(f"backend {backend!r} runs guides between requests only (a completions server gives "
+                               f"no per-step logits): {', '.join(refused)} cannot run there; guides that can: "
+                               f"{', '.join(able) or 'none'} (or --guide none)")
+        if unable:
+            log.warning("backend %r runs guides between requests only: the default guides %s are left out",
+                        backend, ", ".join(unable))
+        chosen = [name for name in chosen if name not in unable]
     options = dict(options or {})
     stray = [name for name in options if name not in chosen]
     if stray:

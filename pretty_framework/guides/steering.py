@@ -61,6 +61,15 @@ class Steering:
             self.forced[row] = list(request.insert)
         return drop
 
+    def choices(self, row: int) -> list[int] | None:
+        """The tokens one of which ``row`` must write next (the first guide that restricts it), or ``None``:
+        what a backend without per-step logits asks instead of calling :meth:`adjust`."""
+        for guide in self.guides:
+            allowed = guide.choices(self.rows[row])
+            if allowed:
+                return allowed
+        return None
+
     def observe(self, row: int, token: int) -> Rethread | None:
         """Add ``token`` to ``row``; return a guide's re-threading request for it (the first asked), if any."""
         guide_row = self.rows[row]
