@@ -6,29 +6,19 @@ prompt goes out as the engine's token ids where the server takes them (vLLM,
 SGLang, llama.cpp's server), else as their text (llama-cpp-python's server,
 unknown servers; force either with ``prompt_ids=``).
 
-Stop rules are the framework's: the server is sent the stop strings and
-``max_tokens`` (so it stops early), its answer is turned back into the served
-model's token ids, and a :class:`StopWatcher` walks those ids token by token,
-so the repetition guard, EOS and the length limit cut where an in-process
-backend would. A stop string the server removed from its text is put back
-(in-process backends keep the token that completes it): vLLM says which one
-fired (``stop_reason``); elsewhere a completion that generated more tokens
-than its text holds (``usage.completion_tokens``) ended on the first stop
-string, else on EOS.
+This module connects (the served model, its tokenizer, its slots) and sends
+requests, ``concurrency`` in flight; :mod:`.completions` builds a request and
+reads its answer under the framework's stop rules; :mod:`.logprobs` asks for
+log-probabilities (``top_logprobs`` for analysis, ``score`` for candidate
+priors); :mod:`.guided` runs the guides that need no per-step logits.
 
 Guides that change each step's logits (the script guard) cannot run here: a
 completions request cannot call back into the client at each step
 (``supports_guides`` is False). Guides that read what was written and restrict
 steps only to a few choices (``between_requests``: reprime) run between
-requests (``guides_between_requests``): each answer is shown to them token by
-token when it comes back, a re-threading ends the row for the next round (a new
-request from the kept text, which a prefix-caching server computes once), and
-a guide's choices among a few tokens are made by their log-probabilities (one
-``top_logprobs`` request each). ``--guide default`` keeps those guides and
+requests (``guides_between_requests``). ``--guide default`` keeps those guides and
 leaves the others out with a warning; another guide named outright is refused
-before any request. ``top_logprobs`` (analysis) uses the completions ``logprobs``
-field; ``score`` (candidate priors) the prompt's log-probabilities a server
-echoes (``echo``).
+before any request.
 """
 
 from __future__ import annotations
@@ -39,8 +29,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import Field
 
@@ -51,11 +40,13 @@ from pretty_framework.api import (
     Options,
     OptionsError,
     Steering,
-    StopWatcher,
     validate_options,
 )
 
 from .client import ServerClient, ServerError, public_url
+from .completions import read_completion, request_body
+from .guided import guided_completion
+from .logprobs import prompt_score, top_logprobs
 from .texts import TokenTexts
 from .tokenizer import LocalTokenizer, ServerTokenizer, Tokenizer, server_tokenizer
 
@@ -69,11 +60,10 @@ DEFAULT_CONTEXT = 2048  # when neither the option nor the server says (llama-cpp
 CACHE_SIZE = 8192  # tokenize/detokenize answers kept: the engine asks for the same texts several times per item
 ANCHORS = ("\n", ".", " ")  # text that does not merge with a continuation's first token (tried in order)
 OWNERS = {"vllm": "vllm", "sglang": "sglang", "llamacpp": "llama.cpp", "me": "llama-cpp-python"}
-SERVERS = ("auto", "vllm", "sglang", "llama.cpp", "llama-cpp-python", "openai")
-CHOICE_TOP_K = 20  # log-probabilities asked for when a guide lets the model choose among a few tokens
 BATCH_PER_REQUEST = 4  # the default batch per request in flight (see batch_size_for)
 UNKNOWN_SLOTS_BATCH = 64  # the default batch when the server will say its slots (4x a 16-slot server's)
 PROMPT_IDS = {"vllm": True, "sglang": True, "llama.cpp": True}  # servers known to take token-id prompts
+T = TypeVar("T")
 
 
 class OpenAIOptions(Options):
@@ -138,7 +128,7 @@ class OpenAIBackend:
             raise
 
     def _connect(self, model: str | None) -> None:
-        url = self._client.shown_url
+        url = self.shown_url
         try:  # one retry: a server that is down fails in about a second, not after the full backoff
             listing = self._client.get("models", retries=min(1, self.options.retries))
         except ServerError as error:
@@ -167,7 +157,7 @@ class OpenAIBackend:
         served_context = entry.get("max_model_len") or meta.get("n_ctx") or meta.get("n_ctx_train")
         self.max_context = int(self.options.max_context or served_context or DEFAULT_CONTEXT)
         self.vocab_size = int(meta.get("n_vocab") or UNKNOWN_VOCABULARY)
-        self._warned_choice = False
+        self.warned_no_logprobs = False  # a guide's choice fell back to its first (said once)
         self.concurrency = self.options.concurrency or self._served_slots() or DEFAULT_CONCURRENCY
         self.tokenizer = self._tokenizer()
         # the engine overlaps our tokenize round trips on this many threads (a local tokenizer is faster alone)
@@ -199,7 +189,7 @@ class OpenAIBackend:
         found = server_tokenizer(self._client, self.model_name, self.server)
         if found is None:
             raise ModelLoadError(
-                f"the server at {self._client.shown_url} has no tokenize/detokenize endpoints (vLLM, SGLang and "
+                f"the server at {self.shown_url} has no tokenize/detokenize endpoints (vLLM, SGLang and "
                 "llama.cpp servers have them); give the served model's tokenizer with -B tokenizer=FOLDER|HUB_ID|"
                 "FILE.gguf")
         return found
@@ -242,220 +232,59 @@ class OpenAIBackend:
         server's 262k tokens are never read up front)."""
         return TokenTexts(self)
 
+    # -- requests --------------------------------------------------------------------------
+    @property
+    def shown_url(self) -> str:
+        """The server's address as errors may show it (no user info, no query)."""
+        return self._client.shown_url
+
+    def send(self, body: dict[str, Any]) -> Any:
+        """POST one completions request; its JSON answer."""
+        return self._client.post("completions", body)
+
+    def request_body(self, prompt: Sequence[int], settings: GenerationSettings) -> dict[str, Any]:
+        """The completions request for ``prompt`` (see :func:`.completions.request_body`)."""
+        return request_body(self, prompt, settings)
+
+    def complete(self, prompt: list[int], settings: GenerationSettings) -> Generation:
+        """One completion of ``prompt``, cut by the framework's stop rules."""
+        return read_completion(self, self.send(self.request_body(prompt, settings)), settings)
+
+    def _map(self, function: Callable[..., T], rows: Sequence[Any]) -> list[T]:
+        """``function(*row)`` for each row, in order: ``concurrency`` in flight on one pool of threads."""
+        if len(rows) <= 1 or self.concurrency == 1:
+            return [function(*row) for row in rows]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="pretty-openai")
+        return list(self._pool.map(lambda row: function(*row), rows))
+
     # -- decoding --------------------------------------------------------------------------
     def generate(self, prompts: Sequence[Sequence[int]], settings: GenerationSettings,
                  steering: Steering | None = None) -> list[Generation]:
         """One completion request per prompt, ``concurrency`` in flight; results in input order. With
-        ``steering`` (guides that run between requests) each answer is checked token by token after it comes
-        back, and a guide's choices are made before the request (see :meth:`_guided`)."""
-        if not prompts:
-            return []
-        if steering is not None:
-            if steering.rollback_in_loop:
-                raise ValueError("the openai backend re-threads in rounds, not in its loop")
-            work = [lambda j=j, p=p: self._guided(j, list(p), settings, steering) for j, p in enumerate(prompts)]
-        else:
-            work = [lambda p=p: self._complete(list(p), settings) for p in prompts]
-        if len(prompts) == 1 or self.concurrency == 1:
-            return [job() for job in work]
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="pretty-openai")
-        return list(self._pool.map(lambda job: job(), work))
-
-    def _guided(self, row: int, prompt: list[int], settings: GenerationSettings, steering: Steering) -> Generation:
-        """Row ``row`` with guides: the tokens a guide restricts the next steps to are chosen first (by their
-        log-probabilities after the prompt, one request each), then one completion; every token is shown to
-        the guides, and one that asks to re-thread ends the row here ("rethread": the rounds continue it)."""
-        written: list[int] = []
-        while len(written) < settings.max_new_tokens and (allowed := steering.choices(row)):
-            token = allowed[0] if len(allowed) == 1 else self._likeliest(prompt + written, allowed)
-            written.append(token)
-            if steering.observe(row, token) is not None:
-                return Generation(written, "rethread")
-        if len(written) >= settings.max_new_tokens:
-            return Generation(written, "length")
-        left = replace(settings, max_new_tokens=settings.max_new_tokens - len(written))
-        rest = self._complete(prompt + written, left)
-        for i, token in enumerate(rest.token_ids):
-            if steering.observe(row, token) is not None:
-                return Generation(written + rest.token_ids[: i + 1], "rethread")
-        return Generation(written + rest.token_ids, rest.stop_reason)
-
-    def _likeliest(self, prompt: list[int], allowed: list[int]) -> int:
-        """The allowed token the model rates highest after ``prompt`` (its top log-probabilities); the first
-        allowed one where none of them is among the top, or where the server gives no log-probabilities."""
-        try:
-            ranked = self.top_logprobs(prompt, k=CHOICE_TOP_K)
-        except ServerError as error:
-            if not self._warned_choice:
-                self._warned_choice = True
-                log.warning("%s; guides take their first choice instead of the model's", error)
-            return allowed[0]
-        rank = {token: i for i, (token, _) in enumerate(ranked)}
-        return min(allowed, key=lambda token: (rank.get(token, len(rank)), allowed.index(token)))
-
-    def request_body(self, prompt: Sequence[int], settings: GenerationSettings) -> dict[str, Any]:
-        """The completions request for ``prompt``: the settings mapped one to one, greedy as temperature 0."""
-        body: dict[str, Any] = {
-            "model": self.model_name,
-            "prompt": list(prompt) if self.prompt_ids else self.decode(prompt),
-            "max_tokens": settings.max_new_tokens,
-            "temperature": settings.temperature if settings.do_sample else 0.0,
-            "top_p": settings.top_p if settings.do_sample else 1.0,
-            "n": 1,
-            "stream": False,
-        }
-        if settings.stop_strings:
-            body["stop"] = list(settings.stop_strings)
-        if settings.do_sample and settings.seed is not None:
-            body["seed"] = settings.seed  # the same seed for every prompt: a prompt's sample does not depend on
-            # which batch it fell in, so a resumed run samples as the first one did
-        body.update(self._neutral(settings))
-        body.update(self.options.extra_body)
-        return body
-
-    def _neutral(self, settings: GenerationSettings) -> dict[str, Any]:
-        """Server-specific fields that switch off samplers the other backends do not have."""
-        top_k = settings.top_k if settings.do_sample else 0
-        if self.server in ("llama.cpp", "llama-cpp-python"):  # llama.cpp defaults: repeat_penalty 1.1, min_p 0.05
-            return {"repeat_penalty": 1.0, "min_p": 0.0, "top_k": top_k}
-        if self.server in ("vllm", "sglang"):  # vLLM applies the model's generation_config.json unless told
-            return {"repetition_penalty": 1.0, "min_p": 0.0, "top_k": top_k or -1}
-        return {}
-
-    def _complete(self, prompt: list[int], settings: GenerationSettings) -> Generation:
-        data = self._client.post("completions", self.request_body(prompt, settings))
-        try:
-            choice = data["choices"][0]
-            text = choice.get("text") or ""
-        except (KeyError, IndexError, TypeError):
-            raise ServerError(f"{self._client.shown_url}: a completion without choices: {str(data)[:200]}") from None
-        finish = choice.get("finish_reason")
-        generated = (data.get("usage") or {}).get("completion_tokens")
-        ids = self.continuation_ids(text)
-        stop = self._stop_string(choice, finish, settings, ids, generated)
-        if stop:  # its own ids (asked once per run): one tokenize request per line fewer than text + stop
-            ids = ids + self.continuation_ids(stop)
-        return self._stop_rules(ids, settings, finish, stop is not None)
-
-    def _stop_string(self, choice: dict[str, Any], finish: str | None, settings: GenerationSettings,
-                     ids: list[int], generated: int | None) -> str | None:
-        """The stop string the server cut its text at, or ``None`` (EOS, length, no stop strings)."""
-        if finish != "stop" or not settings.stop_strings:
-            return None
-        if "stop_reason" in choice:  # vLLM: the stop string, a stop token id, or None for EOS
-            reason = choice["stop_reason"]
-            return reason if isinstance(reason, str) and reason in settings.stop_strings else None
-        if generated is not None and generated <= len(ids):
-            return None  # every generated token is in the text: the model ended with EOS
-        return settings.stop_strings[0]  # the server checks its stop strings in order
-
-    def _stop_rules(self, ids: list[int], settings: GenerationSettings, finish: str | None,
-                    stopped: bool) -> Generation:
-        """Cut ``ids`` where an in-process backend would have stopped: a StopWatcher fed token by token.
-
-        The server already stopped at the first stop string (its text never holds one before the end), so the
-        watcher checks the repetition guard and the length; the token that completes the stop string ends it.
-        """
-        watcher = StopWatcher(1, replace(settings, stop_strings=()), self.decode)
-        for i, token in enumerate(ids):
-            if stopped and i == len(ids) - 1:
-                return Generation(token_ids=ids, stop_reason="stop_string")
-            if watcher.step([token])[0]:
-                return watcher.results()[0]
-        if stopped:  # the stop string merged into the text's last token
-            return Generation(token_ids=ids, stop_reason="stop_string")
-        return Generation(token_ids=ids, stop_reason="eos" if finish == "stop" else "length")
+        ``steering`` (guides that run between requests: :mod:`.guided`) each answer is checked token by token
+        after it comes back, and a guide's choices are made before the request."""
+        if steering is None:
+            return self._map(lambda prompt: self.complete(list(prompt), settings), [(p,) for p in prompts])
+        if steering.rollback_in_loop:
+            raise ValueError("the openai backend re-threads in rounds, not in its loop")
+        return self._map(lambda row, prompt: guided_completion(self, row, list(prompt), settings, steering),
+                         list(enumerate(prompts)))
 
     # -- log-probabilities -----------------------------------------------------------------
     def score(self, prompts: Sequence[Sequence[int]], starts: Sequence[int]) -> list[float]:
         """For each token list, the sum of the log-probabilities of ``tokens[start:]`` given what precedes them
-        (candidate-prior scoring), from the prompt's log-probabilities the server echoes (``echo`` with
-        ``logprobs``: vLLM; llama-cpp-python's server started with ``--logits_all true``). llama.cpp's own server
-        does not echo them: a clear error. The first token has no context and is never scored; a row with nothing
+        (candidate-prior scoring), from the prompt's log-probabilities the server echoes
+        (:func:`.logprobs.prompt_score`). The first token has no context and is never scored; a row with nothing
         to score gets 0.0. One request per row, ``concurrency`` in flight."""
         if len(prompts) != len(starts):
             raise ValueError(f"score() got {len(prompts)} prompts and {len(starts)} starts")
-        rows = list(zip((list(p) for p in prompts), (max(1, s) for s in starts)))
-        if self._pool is None and self.concurrency > 1 and len(rows) > 1:
-            self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="pretty-openai")
-        if self._pool is None or len(rows) == 1:
-            return [self._score_one(prompt, first) for prompt, first in rows]
-        return list(self._pool.map(lambda row: self._score_one(*row), rows))
-
-    def _score_one(self, prompt: list[int], first: int) -> float:
-        if len(prompt) <= first:
-            return 0.0
-        body = self.request_body(prompt, GenerationSettings(max_new_tokens=1))
-        body.update({"echo": True, "logprobs": 1})
-        body.pop("stop", None)
-        try:
-            data = self._client.post("completions", body)
-        except ServerError as error:
-            raise ServerError(f"the server at {self._client.shown_url} cannot score prompts: it does not echo their "
-                              "log-probabilities (vLLM does, and llama-cpp-python's server with --logits_all true; "
-                              f"llama.cpp's own server does not): {error.body or error}") from None
-        choice = ((data.get("choices") or [{}])[0] or {}) if isinstance(data, dict) else {}
-        values = (choice.get("logprobs") or {}).get("token_logprobs") if isinstance(choice, dict) else None
-        generated = (data.get("usage") or {}).get("completion_tokens", 1)
-        if not isinstance(values, list) or not isinstance(generated, int):
-            raise ServerError(f"the server at {self._client.shown_url} answered an echo request without the "
-                              "prompt's token_logprobs: it cannot score prompts")
-        echoed = values[: len(values) - generated]
-        # vLLM echoes every prompt token (BOS first, with no log-probability); llama-cpp-python leaves BOS out
-        offset = len(prompt) - len(echoed)
-        if offset not in (0, 1):
-            raise ServerError(f"the server at {self._client.shown_url} echoed {len(echoed)} prompt tokens for a "
-                              f"prompt of {len(prompt)}: its tokenization differs from ours (a text prompt "
-                              "re-tokenized); score with -B prompt_ids=true or a local tokenizer of the served model")
-        total = 0.0
-        for position in range(max(first, offset + 1), len(prompt)):  # llama-cpp-python nulls its first one
-            value = echoed[position - offset]
-            if value is None:
-                raise ServerError(f"the server at {self._client.shown_url} echoed no log-probability for prompt "
-                                  f"token {position}")
-            total += float(value)
-        return total
+        return self._map(lambda prompt, first: prompt_score(self, list(prompt), max(1, first)),
+                         list(zip(prompts, starts)))
 
     def top_logprobs(self, prompt: Sequence[int], k: int = 20) -> list[tuple[int, float]]:
-        """The k most likely next tokens after ``prompt`` with their log-probabilities (``logprobs`` of a
-        one-token completion)."""
-        body = self.request_body(prompt, GenerationSettings(max_new_tokens=1))
-        body["logprobs"] = k
-        if self.server in ("vllm", "sglang"):
-            body["return_tokens_as_token_ids"] = True
-        try:
-            data = self._client.post("completions", body)
-        except ServerError as error:
-            raise ServerError(f"the server at {self._client.shown_url} gives no log-probabilities ({error})") from None
-        logprobs = ((data.get("choices") or [{}])[0] or {}).get("logprobs")
-        entries = self._top_entries(logprobs)
-        if entries is None:
-            raise ServerError(f"the server at {self._client.shown_url} answered without log-probabilities "
-                              "(llama-cpp-python's server needs --logits_all true)")
-        best = sorted(entries.items(), key=lambda item: -item[1])[:k]
-        return [(token, float(lp)) for token, lp in best]
-
-    def _top_entries(self, logprobs: Any) -> dict[int, float] | None:
-        if not isinstance(logprobs, dict):
-            return None
-        if isinstance(logprobs.get("content"), list) and logprobs["content"]:  # llama.cpp: chat-style, with ids
-            first = logprobs["content"][0]
-            return {int(e["id"]): float(e["logprob"]) for e in first.get("top_logprobs", []) if "id" in e}
-        tops = logprobs.get("top_logprobs")
-        if not tops or not isinstance(tops[0], dict):
-            return None
-        entries: dict[int, float] = {}
-        for piece, lp in tops[0].items():
-            if piece.startswith("token_id:"):  # vLLM with return_tokens_as_token_ids
-                entries[int(piece.removeprefix("token_id:"))] = float(lp)
-                continue
-            ids = self.continuation_ids(piece)  # a piece as the server printed it: its one token
-            if len(ids) == 1:
-                entries.setdefault(ids[0], float(lp))
-            else:
-                log.debug("top_logprobs: %r is not one token here; left out", piece)
-        return entries
+        """The k most likely next tokens after ``prompt`` with their log-probabilities."""
+        return top_logprobs(self, prompt, k)
 
     def close(self) -> None:
         if self._pool is not None:
