@@ -109,11 +109,11 @@ class ScriptGuard(Guide):
         # the source's names and numbers may be written as they are (JAS 39 Gripen in a Chinese answer)
         allowed = sorted({token for word in source_words(row.source, self.vocab.continuation) if word.keep
                           for token in (*word.ids, *self.vocab.continuation(word.text)) if bias[token] < 0})
-        row.state[self.name] = {"key": (row.src_lang, row.tgt_lang), "allowed": allowed}
+        row.state[self.name] = {"allowed": allowed}
 
     def adjust(self, row: GuideRow, logits: Any) -> None:
         state = row.state[self.name]
-        bias = self._bias(*state["key"], dtype=logits.dtype, device=logits.device)
+        bias = self._bias(row.src_lang, row.tgt_lang, dtype=logits.dtype, device=logits.device)
         size = min(len(bias), logits.shape[-1])
         logits[:size] += bias[:size]
         if state["allowed"]:

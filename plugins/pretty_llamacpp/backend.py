@@ -186,11 +186,7 @@ class LlamaCppBackend:
             raise OptionsError(f"a prompt of {len(prompts[0])} tokens + {settings.max_new_tokens} new tokens needs "
                                f"{needed} KV cells; raise n_ctx (now {self.options.n_ctx})")
         self._hold_prefix(shared)
-        sequences = list(range(1, len(prompts) + 1))
-        for seq in sequences:
-            self._llama_cpp.llama_memory_seq_rm(self._memory, seq, -1, -1)
-            if shared:
-                self._llama_cpp.llama_memory_seq_cp(self._memory, PREFIX_SEQ, seq, 0, len(shared))
+        sequences = self._fresh_sequences(len(prompts), len(shared))
         # Prompt processing: every sequence's own tokens; logits only at each one's last token.
         entries = [(seq, len(shared) + i, token, i == len(p) - len(shared) - 1)
                    for seq, p in zip(sequences, prompts) for i, token in enumerate(p[len(shared) :])]
@@ -226,6 +222,15 @@ class LlamaCppBackend:
         if not self.options.prefix_cache:
             return []
         return shared_prefix(prompts, self._prefix, MIN_SHARED_PREFIX)
+
+    def _fresh_sequences(self, count: int, shared: int) -> list[int]:
+        """Sequences 1..count emptied, each starting with the held prefix's first ``shared`` cells (none: empty)."""
+        sequences = list(range(1, count + 1))
+        for seq in sequences:
+            self._llama_cpp.llama_memory_seq_rm(self._memory, seq, -1, -1)
+            if shared:
+                self._llama_cpp.llama_memory_seq_cp(self._memory, PREFIX_SEQ, seq, 0, shared)
+        return sequences
 
     def _hold_prefix(self, prefix: list[int]) -> None:
         if prefix == self._prefix:
@@ -273,9 +278,9 @@ class LlamaCppBackend:
 
         self._hold_prefix([])
         self._llama_cpp.llama_memory_seq_rm(self._memory, 1, -1, -1)
-        logits = self._decode([(1, i, t, i == len(prompt) - 1) for i, t in enumerate(prompt)])[1].astype(np.float64)
+        logits = self._decode([(1, i, t, i == len(prompt) - 1) for i, t in enumerate(prompt)])[1]
         self._llama_cpp.llama_memory_seq_rm(self._memory, 1, -1, -1)
-        logprobs = logits - logits.max() - np.log(np.exp(logits - logits.max()).sum())
+        logprobs = _log_softmax(logits)
         best = np.argsort(-logprobs)[:k]
         return [(int(t), float(logprobs[t])) for t in best]
 
@@ -314,18 +319,14 @@ class LlamaCppBackend:
                                f"raise n_ctx (now {self.options.n_ctx})")
         if shared:
             self._hold_prefix(shared)
-        sequences = list(range(1, len(group) + 1))
-        for seq in sequences:
-            self._llama_cpp.llama_memory_seq_rm(self._memory, seq, -1, -1)
-            if shared:
-                self._llama_cpp.llama_memory_seq_cp(self._memory, PREFIX_SEQ, seq, 0, len(shared))
+        sequences = self._fresh_sequences(len(group), len(shared))
         logits = self._decode([(seq, i, p[i], i == first - 1) for seq, p, first in zip(sequences, prompts, firsts)
                                for i in range(len(shared), first)])
         totals = [0.0] * len(group)
         live, step = list(range(len(group))), 0
         while live:
             for row in live:
-                totals[row] += _logprob(logits[sequences[row]], prompts[row][firsts[row] + step])
+                totals[row] += float(_log_softmax(logits[sequences[row]])[prompts[row][firsts[row] + step]])
             live = [row for row in live if firsts[row] + step + 1 < len(prompts[row])]
             if live:  # feed the token just scored: its logits score the next one
                 logits = self._decode([(sequences[row], firsts[row] + step, prompts[row][firsts[row] + step], True)
@@ -346,16 +347,14 @@ class LlamaCppBackend:
 class _GroupSteering:
     """A batch's :class:`Steering` as one group of it sees it: the group's row ``i`` is the batch's ``offset + i``.
 
-    Re-threading ends a row (``rollback_in_loop`` stays False: the engine continues it in a new round).
+    Re-threading ends a row (the engine continues it in a new round): this loop never cuts a row back in place.
     """
+
+    rollback_in_loop = False
 
     def __init__(self, steering: Steering, offset: int):
         self.steering = steering
         self.offset = offset
-
-    @property
-    def rollback_in_loop(self) -> bool:
-        return self.steering.rollback_in_loop
 
     def adjust(self, live: Sequence[int], logits: Any) -> Any:
         return self.steering.adjust([self.offset + row for row in live], logits)
@@ -363,14 +362,11 @@ class _GroupSteering:
     def observe(self, row: int, token: int) -> Rethread | None:
         return self.steering.observe(self.offset + row, token)
 
-    def cut_back(self, row: int, request: Rethread) -> int | None:
-        return self.steering.cut_back(self.offset + row, request)
 
-
-def _logprob(logits: Any, token: int) -> float:
-    """log softmax(logits)[token], in float64."""
+def _log_softmax(logits: Any) -> Any:
+    """log softmax(logits), in float64."""
     import numpy as np
 
     values = logits.astype(np.float64)
     top = values.max()
-    return float(values[token] - top - np.log(np.exp(values - top).sum()))
+    return values - top - np.log(np.exp(values - top).sum())

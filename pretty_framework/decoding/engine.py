@@ -14,6 +14,7 @@ from pretty_framework.decoding.generation import GenerationSettings
 from pretty_framework.errors import OptionsError
 from pretty_framework.guides.base import Guide
 from pretty_framework.guides.rounds import guided_generate
+from pretty_framework.guides.select import runs_guide
 from pretty_framework.io.records import DecodeResult, Item
 from pretty_framework.io.signature import RunSignature, format_options
 from pretty_framework.languages import normalize_language
@@ -67,13 +68,11 @@ class Engine:
         if self.shots < 0 or (self.shots and self.demonstrations is None):
             raise OptionsError(f"--shots {self.shots} needs a pool of demonstrations (--shots-from)")
         self.provider.check_serves(self.task.name, self.src_lang, self.tgt_lang)
-        if self.guides and not getattr(self.backend, "supports_guides", False):
-            between = getattr(self.backend, "guides_between_requests", False)
-            unable = [guide.name for guide in self.guides if not (between and guide.between_requests)]
-            if unable:
-                raise OptionsError(f"backend {self.backend.name!r} cannot run the guides {', '.join(unable)} (they "
-                                   "need each step's logits): use --guide none, or the transformers or llama.cpp "
-                                   "backend")
+        unable = [guide.name for guide in self.guides if not runs_guide(self.backend, guide)]
+        if unable:
+            raise OptionsError(f"backend {self.backend.name!r} cannot run the guides {', '.join(unable)} (they "
+                               "need each step's logits): use --guide none, or the transformers or llama.cpp "
+                               "backend")
         if not self.settings.stop_strings and self.task.stop_strings:
             self.settings = replace(self.settings, stop_strings=tuple(self.task.stop_strings))
 

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from pretty_framework.decoding.direct import DirectEngine
 from pretty_framework.decoding.engine import Engine
 from pretty_framework.decoding.generation import GenerationSettings
-from pretty_framework.decoding.windows import DEFAULT_SORT_WINDOW, run_engine, run_windows
+from pretty_framework.decoding.windows import DEFAULT_BATCH_SIZE, DEFAULT_SORT_WINDOW, run_engine, run_windows
 from pretty_framework.errors import ModelLoadError, OptionsError, UnknownNameError
 from pretty_framework.io.outputs import ResultSink
 from pretty_framework.io.records import DecodeResult, Item
@@ -31,7 +31,6 @@ from pretty_framework.options import validate_options
 from pretty_framework.priors.cache import CachedProvider
 
 EXECUTORS = ("local", "ray")
-DEFAULT_BATCH_SIZE = 16  # items per engine call when neither the user nor the backend says otherwise
 
 
 @dataclass(frozen=True)
@@ -208,7 +207,8 @@ class Executor(Protocol):
     def batch_invariant(self, spec: EngineSpec) -> bool: ...
 
     def run(self, spec: EngineSpec, items: Sequence[Item], writer: ResultSink, *, done: int = 0,
-            batch_size: int = 16, progress: bool | None = None, sort_window: int = DEFAULT_SORT_WINDOW) -> int: ...
+            batch_size: int = DEFAULT_BATCH_SIZE, progress: bool | None = None,
+            sort_window: int = DEFAULT_SORT_WINDOW) -> int: ...
 
     def close(self) -> None: ...
 
@@ -232,7 +232,8 @@ class LocalExecutor:
         return self.engines.engine(spec).batch_invariant
 
     def run(self, spec: EngineSpec, items: Sequence[Item], writer: ResultSink, *, done: int = 0,
-            batch_size: int = 16, progress: bool | None = None, sort_window: int = DEFAULT_SORT_WINDOW) -> int:
+            batch_size: int = DEFAULT_BATCH_SIZE, progress: bool | None = None,
+            sort_window: int = DEFAULT_SORT_WINDOW) -> int:
         """Decode ``items[done:]`` (the first ``done`` are written already); write each window in input order;
         return how many were written."""
         return run_engine(self.engines.engine(spec), items, writer, done=done, batch_size=batch_size,
@@ -288,7 +289,8 @@ class RayExecutor:
         return self._ray.get(self.actors[0].batch_invariant.remote(spec))
 
     def run(self, spec: EngineSpec, items: Sequence[Item], writer: ResultSink, *, done: int = 0,
-            batch_size: int = 16, progress: bool | None = None, sort_window: int = DEFAULT_SORT_WINDOW) -> int:
+            batch_size: int = DEFAULT_BATCH_SIZE, progress: bool | None = None,
+            sort_window: int = DEFAULT_SORT_WINDOW) -> int:
         """Decode ``items[done:]`` on the actors; write each window in input order; return how many were written.
         A window an interruption cut is decoded whole again, so its batches hold the same rows as before."""
 

@@ -19,6 +19,7 @@ from pretty_framework.io.outputs import ResultSink
 from pretty_framework.io.records import DecodeResult, Item
 
 DEFAULT_SORT_WINDOW = 8  # batches per window
+DEFAULT_BATCH_SIZE = 16  # items per engine call when neither the user nor the backend says otherwise
 
 
 def length_sorted_batches(items: Sequence[Item], batch_size: int) -> list[list[int]]:
@@ -29,7 +30,7 @@ def length_sorted_batches(items: Sequence[Item], batch_size: int) -> list[list[i
 
 def run_windows(items: Sequence[Item], writer: ResultSink,
                 decode_window: Callable[[list[list[Item]]], Iterable[list[DecodeResult]]], *, done: int = 0,
-                exact: bool = True, batch_size: int = 16, progress: bool | None = None,
+                exact: bool = True, batch_size: int = DEFAULT_BATCH_SIZE, progress: bool | None = None,
                 sort_window: int = DEFAULT_SORT_WINDOW, desc: str = "decoding") -> int:
     """Cut ``items`` into windows of batches, decode each window, write it in input order; return how many
     results were written.
@@ -71,7 +72,8 @@ def run_windows(items: Sequence[Item], writer: ResultSink,
     return written
 
 
-def run_engine(engine: Any, items: Sequence[Item], writer: ResultSink, *, done: int = 0, batch_size: int = 16,
+def run_engine(engine: Any, items: Sequence[Item], writer: ResultSink, *, done: int = 0,
+               batch_size: int = DEFAULT_BATCH_SIZE,
                progress: bool | None = None, sort_window: int = DEFAULT_SORT_WINDOW) -> int:
     """Decode ``items[done:]`` here with ``engine`` (anything with ``decode_batch``) into ``writer``; return the
     count. A partly written window is decoded whole again unless the engine is ``batch_invariant``."""

@@ -29,6 +29,14 @@ def split_names(values: Iterable[str]) -> list[str]:
 STEPS, REQUESTS, NO_GUIDES = "steps", "requests", "none"
 
 
+def runs_guide(backend: Any, guide: Any) -> bool:
+    """Whether ``backend`` (a backend class or object) can run ``guide`` (a guide class or object): every guide
+    where it has each step's logits (``supports_guides``), else only a guide that works between requests
+    (``guides_between_requests`` and the guide's ``between_requests``)."""
+    return bool(getattr(backend, "supports_guides", False)
+                or (getattr(backend, "guides_between_requests", False) and getattr(guide, "between_requests", False)))
+
+
 def guide_support(backend: str) -> str:
     """How the registered backend ``backend`` runs guides (its class says; nothing is loaded): ``steps`` (each
     step's logits: ``supports_guides``), ``requests`` (between a server's requests, only the guides that set
@@ -44,20 +52,6 @@ def guide_support(backend: str) -> str:
 def guides_supported(backend: str) -> bool:
     """Whether the registered backend ``backend`` runs every guide (each step's logits)."""
     return guide_support(backend) == STEPS
-
-
-def between_requests(name: str) -> bool:
-    """Whether the registered guide ``name`` can run between a server's requests."""
-    from pretty_framework.plugin.manager import get_plugins
-
-    return bool(getattr(get_plugins().guides.get(name), "between_requests", False))
-
-
-def guides_refused(backend: str | None) -> OptionsError:
-    """The error for guides named with a backend that cannot run them."""
-    name = repr(backend) if backend else "this"
-    return OptionsError(f"backend {name} cannot run guides (they need each step's logits): use --guide none, "
-                        f"or the transformers or llama.cpp backend")
 
 
 def resolve_guides(names: Sequence[str] | str | None, options: Mapping[str, Mapping[str, Any]] | None = None,
@@ -102,17 +96,23 @@ def resolve_guides(names: Sequence[str] | str | None, options: Mapping[str, Mapp
         support = guide_support(backend) if backend is not None else STEPS
     else:
         support = STEPS if backend_supports_guides else NO_GUIDES
+    shown = repr(backend) if backend else "this"
     if support == NO_GUIDES and chosen:
         if any(name not in (NONE, DEFAULT) for name in wanted):
-            raise guides_refused(backend)
+            raise OptionsError(f"backend {shown} cannot run guides (they need each step's logits): use --guide none, "
+                               "or the transformers or llama.cpp backend")
         log.warning("backend %s cannot run guides (they need each step's logits): decoding without the default "
-                    "guides", repr(backend) if backend else "this")
+                    "guides", shown)
         chosen = []
     elif support == REQUESTS and chosen:
-        unable = [name for name in chosen if not between_requests(name)]
+        from pretty_framework.plugin.manager import get_plugins
+
+        plugins = get_plugins()
+        backend_class = plugins.backends.get(backend)
+        unable = [name for name in chosen if not runs_guide(backend_class, plugins.guides.get(name))]
         refused = [name for name in unable if name in wanted]
         if refused:
-            able = [name for name in installed if between_requests(name)]
+            able = [name for name in installed if runs_guide(backend_class, plugins.guides.get(name))]
             raise OptionsError(f"backend {backend!r} runs guides between requests only (a completions server gives "
                                f"no per-step logits): {', '.join(refused)} cannot run there; guides that can: "
                                f"{', '.join(able) or 'none'} (or --guide none)")
